@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+RUN_ARGS ?= --prosumers 100 --hours 24 --seed 42 --out results/
+
+.PHONY: install run test lint bench clean
+
+install: $(STAMP)
+
+# Re-install when the dependency list changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || { PYTHON_BIN=$$(sh tools/find-python.sh) && echo "creating $(VENV) with $$PYTHON_BIN" && "$$PYTHON_BIN" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: install
+	$(VENV)/bin/community-sim run $(RUN_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis

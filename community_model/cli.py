@@ -1,0 +1,173 @@
+"""The ``community-sim`` command line.
+
+``community-sim run`` accepts every model parameter as a ``--kebab-case`` flag (the list is
+generated from :class:`Parameters`, so it never drifts from the model), runs the community,
+writes the files and prints a summary. Bad input exits with status 2 and one line naming the
+parameter and what it accepts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from community_model.parameters import ParameterError, Parameters
+
+#: Short flags kept from the original system's vocabulary.
+ALIASES = {"n_prosumers": ["--prosumers"]}
+PROGRESS_MIN_STEPS = 168  # show a progress bar on runs of a week or longer
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _converter(row: dict) -> Callable[[str], object]:
+    """Parse one flag's text into the parameter's type; Parameters checks the range."""
+    name, default = row["name"], row["default"]
+
+    def number(text: str):
+        try:
+            return int(text) if isinstance(default, int) else float(text)
+        except ValueError:
+            message = f"{name} must be {row['allowed']}, got {text!r}"
+            raise argparse.ArgumentTypeError(message) from None
+
+    def convert(text: str):
+        if isinstance(default, tuple):
+            return tuple(number(part) for part in text.split(",") if part.strip())
+        if default is None or isinstance(default, float | int):
+            if default is None and text.strip().lower() == "none":
+                return None
+            return number(text)
+        return text
+
+    return convert
+
+
+def add_parameter_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model parameters (defaults are the SPEC's)")
+    for row in Parameters.describe():
+        default = row["default"]
+        shown = ",".join(f"{v:g}" for v in default) if isinstance(default, tuple) else default
+        help_text = f"{row['doc']} [{row['unit']}]; {row['allowed']}; default {shown}"
+        group.add_argument(
+            _flag(row["name"]),
+            *ALIASES.get(row["name"], []),
+            dest=row["name"],
+            type=_converter(row),
+            default=argparse.SUPPRESS,
+            metavar=row["unit"] if row["unit"] != "-" else "VALUE",
+            help=help_text.replace("%", "%%"),
+        )
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Report bad input in one line (not the whole usage), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineErrorParser(
+        prog="community-sim",
+        description="Agent-based simulator of a P2P energy trading community (Mesa).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrorParser)
+    run = sub.add_parser("run", help="run one scenario, write its files, print a summary")
+    run.add_argument(
+        "--hours",
+        type=_positive_int("hours"),
+        default=24,
+        help="number of steps to run (default 24)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_positive_int("seed", allow_zero=True),
+        default=42,
+        help="random seed (default 42)",
+    )
+    run.add_argument(
+        "--out", type=Path, default=Path("results"), help="output folder (default results/)"
+    )
+    run.add_argument("--no-files", action="store_true", help="print the summary only")
+    run.add_argument(
+        "--check-invariants",
+        action="store_true",
+        help="check energy, SOC and money invariants after every step",
+    )
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"progress bar (default: on for {PROGRESS_MIN_STEPS}+ steps)",
+    )
+    add_parameter_flags(run)
+    return parser
+
+
+def _positive_int(name: str, allow_zero: bool = False):
+    def parse(text: str) -> int:
+        lowest = 0 if allow_zero else 1
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < lowest:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {lowest}, got {text!r}")
+        return value
+
+    return parse
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from community_model.exports import write_outputs
+    from community_model.model import CommunityModel
+    from community_model.report import summary_report
+
+    given = {name: getattr(args, name) for name in Parameters.names() if hasattr(args, name)}
+    params = Parameters(**given)  # raises ParameterError with the message to show
+    model = CommunityModel.from_params(params, rng=args.seed)
+    checker = None
+    if args.check_invariants:
+        from community_model.invariants import InvariantChecker
+
+        checker = InvariantChecker(model)
+    show_progress = args.progress if args.progress is not None else args.hours >= PROGRESS_MIN_STEPS
+    steps = range(args.hours)
+    if show_progress:
+        from tqdm import tqdm
+
+        steps = tqdm(steps, desc="simulating", unit="h", file=sys.stderr)
+    for _ in steps:
+        model.step()
+        if checker:
+            checker.check()
+
+    print(summary_report(model))
+    if checker:
+        print(f"  checks    invariants held for all {checker.steps_checked} steps")
+    if not args.no_files:
+        try:
+            written = write_outputs(model, args.out)
+        except OSError as err:
+            print(f"community-sim: error: cannot write to {args.out}: {err}", file=sys.stderr)
+            return 2
+        print(f"  files     {len(written)} files in {args.out}/: " + ", ".join(written))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_command(args)
+    except ParameterError as err:
+        print(f"community-sim: error: {err}", file=sys.stderr)
+        return 2
+    parser.error(f"unknown command {args.command}")
+    return 2

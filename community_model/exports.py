@@ -1,0 +1,121 @@
+"""The run's files: the original system's five CSV files (SPEC section 9).
+
+Every file is written under a temporary name in the output folder and renamed when complete,
+so an interrupted run never leaves a half-written file behind. Columns are documented in the
+README ("Output files").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from community_model.state import ROLE_NAMES
+
+ENERGY_COLUMNS = {
+    "pv_kwh": "pv_kwh",
+    "load_kwh": "load_kwh",
+    "charge_kwh": "battery_charge_kwh",
+    "discharge_kwh": "battery_discharge_kwh",
+    "loss_kwh": "battery_loss_kwh",
+    "stored_kwh": "battery_stored_kwh",
+    "soc": "soc",
+    "residual_kwh": "residual_kwh",
+    "p2p_bought_kwh": "p2p_bought_kwh",
+    "p2p_sold_kwh": "p2p_sold_kwh",
+    "grid_import_kwh": "grid_import_kwh",
+    "grid_export_kwh": "grid_export_kwh",
+    "balance_eur": "balance_eur",
+}
+TRADING_COLUMNS = {
+    "role": "role",
+    "offer_kwh": "offer_kwh",
+    "offer_price": "offer_price_eur_per_kwh",
+    "battery_offer_kwh": "battery_offer_kwh",
+    "battery_offer_price": "battery_offer_price_eur_per_kwh",
+    "p2p_trades": "p2p_trades",
+    "market_trades": "market_trades",
+    "p2p_bought_kwh": "p2p_bought_kwh",
+    "p2p_sold_kwh": "p2p_sold_kwh",
+    "p2p_sold_battery_kwh": "p2p_sold_battery_kwh",
+    "p2p_paid_eur": "p2p_paid_eur",
+    "p2p_received_eur": "p2p_received_eur",
+    "grid_cost_eur": "grid_cost_eur",
+}
+REGULATOR_COLUMNS = {
+    "bonus_eur": "bonus_eur",
+    "penalty_eur": "penalty_eur",
+    "ban_remaining": "ban_remaining",
+}
+
+FILES = (
+    "prosumer_energy.csv",
+    "prosumer_trading.csv",
+    "all_trades.csv",
+    "regulator_actions.csv",
+    "community_summary.csv",
+)
+
+
+def write_atomic(path: Path, write) -> Path:
+    """Call ``write(tmp_path)`` and rename the result to ``path`` only when it completed."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def prosumer_table(model, columns: dict[str, str]) -> pd.DataFrame:
+    """Per-prosumer, per-hour table from the model's history, renamed to ``columns``."""
+    frame = model.prosumer_frame()
+    # Step k of Mesa's frames (model.time) is the state after hour k - 1; Step 0 is the start.
+    steps = frame.index.get_level_values("Step").to_numpy()
+    table = pd.DataFrame(
+        {
+            "hour": np.rint(steps - 1).astype(np.int64),
+            "prosumer_id": frame.index.get_level_values("AgentID").to_numpy(),
+        }
+    )
+    for source, name in columns.items():
+        values = frame[source].to_numpy()
+        table[name] = np.asarray(ROLE_NAMES)[values] if source == "role" else values
+    return table[table["hour"] >= 0].reset_index(drop=True)
+
+
+def regulator_table(model) -> pd.DataFrame:
+    table = prosumer_table(model, REGULATOR_COLUMNS)
+    table.insert(4, "banned", table["ban_remaining"] > 0)
+    return table
+
+
+def write_outputs(model, out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write the five CSV files of the run into ``out_dir`` (created if needed)."""
+    if model.params.agent_data_every != 1:
+        raise ValueError(
+            "the per-prosumer files need agent data every step: agent_data_every must be 1, "
+            f"got {model.params.agent_data_every}"
+        )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "prosumer_energy.csv": prosumer_table(model, ENERGY_COLUMNS),
+        "prosumer_trading.csv": prosumer_table(model, TRADING_COLUMNS),
+        "all_trades.csv": model.trades_frame(),
+        "regulator_actions.csv": regulator_table(model),
+        "community_summary.csv": model.step_frame(),
+    }
+    return {name: _write_csv(frame, out / name) for name, frame in tables.items()}

@@ -1,0 +1,265 @@
+"""The phases of one community step (SPEC section 3), each a few vectorised operations.
+
+Each phase reads and writes whole columns of :class:`ProsumerState` and returns arrays or a
+small record; none reaches into another's internals. ``CommunityModel.step`` calls them in
+order. No Python loop runs per prosumer.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from agents.battery import deliverable_kwh, discharge_for_sale, self_balance
+from agents.pricing import PriceContext, PricingStrategy
+from community_model.parameters import Parameters
+from community_model.profiles import HourProfile
+from community_model.state import BANNED, BUYER, SELLER, ProsumerState
+from market import MECHANISMS, QTY_EPS, Trades, settle_local_market
+
+#: Agent id of the aggregator that trades with the grid on the chain and in the trade files.
+AGGREGATOR_ID = 0
+# Trade kinds and energy sources in the trade log.
+P2P, MARKET = 0, 1
+KIND_NAMES = ("p2p", "market")
+FROM_PV, FROM_BATTERY, FROM_GRID, TO_GRID = 0, 1, 2, 3
+SOURCE_NAMES = ("pv", "battery", "grid", "grid")
+
+
+class OrderBook(NamedTuple):
+    """This step's P2P orders. ``*_owner`` are prosumer rows."""
+
+    bid_owner: np.ndarray
+    bid_qty: np.ndarray  #: [kWh]
+    bid_price: np.ndarray  #: [EUR/kWh]
+    ask_owner: np.ndarray
+    ask_qty: np.ndarray  #: [kWh]
+    ask_price: np.ndarray  #: [EUR/kWh]
+    ask_from_battery: np.ndarray  #: True for asks that sell stored energy
+
+
+class TradeLog(NamedTuple):
+    """Trades of one step, P2P first, then grid settlements; ids are agent unique_ids."""
+
+    kind: np.ndarray  #: P2P or MARKET
+    source: np.ndarray  #: FROM_PV, FROM_BATTERY, FROM_GRID (import) or TO_GRID (export)
+    buyer: np.ndarray
+    seller: np.ndarray
+    kwh: np.ndarray  #: [kWh]
+    price: np.ndarray  #: what the buyer pays [EUR/kWh]
+    seller_price: np.ndarray  #: what the seller receives [EUR/kWh]
+
+    @property
+    def n(self) -> int:
+        return len(self.kwh)
+
+
+def battery_power_limit_kwh(params: Parameters) -> float | None:
+    """Largest energy through a battery's terminals in one step [kWh], None if unlimited."""
+    if params.battery_power_kw is None:
+        return None
+    return params.battery_power_kw * params.step_hours
+
+
+def price_context(forecast: float, params: Parameters, p2p_bonus=0.0, market_penalty=0.0):
+    """Grid reference prices of this step (SPEC section 5) and the regulator's incentives."""
+    fee = params.local_market_fee
+    return PriceContext(
+        forecast=forecast,
+        grid_buy=forecast + fee,
+        grid_sell=forecast - fee,
+        trade_cap=params.max_trade_cap,
+        p2p_bonus=p2p_bonus,
+        market_penalty=market_penalty,
+    )
+
+
+# --- 1-2. profiles and self-balance ---------------------------------------------------------
+def apply_self_balance(state: ProsumerState, profile: HourProfile, params: Parameters) -> None:
+    """Record this step's PV and load and balance them with each home's own battery."""
+    state.pv_kwh[:] = profile.pv_kwh
+    state.load_kwh[:] = profile.load_kwh
+    flows = self_balance(
+        profile.pv_kwh - profile.load_kwh,
+        state.stored_kwh,
+        state.homes.battery_capacity_kwh,
+        soc_min=params.soc_min,
+        soc_max=params.soc_max,
+        efficiency=params.battery_efficiency,
+        power_limit_kwh=battery_power_limit_kwh(params),
+    )
+    state.charge_kwh[:] = flows.charge_kwh
+    state.discharge_kwh[:] = flows.discharge_kwh
+    state.loss_kwh[:] = flows.loss_kwh
+    state.stored_kwh[:] = flows.stored_kwh
+    state.residual_kwh[:] = (
+        profile.pv_kwh - profile.load_kwh - flows.charge_kwh + flows.discharge_kwh
+    )
+
+
+# --- 3. offers ------------------------------------------------------------------------------
+def make_offers(
+    state: ProsumerState,
+    ctx: PriceContext,
+    strategy: PricingStrategy,
+    rng: np.random.Generator,
+    params: Parameters,
+) -> OrderBook:
+    """Turn each residual outside the dead band into one bid or ask, capped at the trade cap.
+
+    Banned prosumers make no offer. Draws bid prices first, then ask prices.
+    """
+    residual, banned = state.residual_kwh, state.banned
+    buyers = np.flatnonzero((residual < -params.dead_band) & ~banned)
+    sellers = np.flatnonzero((residual > params.dead_band) & ~banned)
+    bid_qty = np.minimum(-residual[buyers], params.max_trade_cap)
+    ask_qty = np.minimum(residual[sellers], params.max_trade_cap)
+    bid_price = strategy.buyer_bids(ctx, bid_qty, rng)
+    ask_price = strategy.seller_asks(ctx, ask_qty, rng)
+
+    state.role[banned] = BANNED
+    state.role[buyers] = BUYER
+    state.role[sellers] = SELLER
+    state.offer_kwh[buyers], state.offer_price[buyers] = bid_qty, bid_price
+    state.offer_kwh[sellers], state.offer_price[sellers] = ask_qty, ask_price
+    return OrderBook(
+        bid_owner=buyers,
+        bid_qty=bid_qty,
+        bid_price=bid_price,
+        ask_owner=sellers,
+        ask_qty=ask_qty,
+        ask_price=ask_price,
+        ask_from_battery=np.zeros(len(sellers), dtype=bool),
+    )
+
+
+# --- 4. battery offers on a shortfall -------------------------------------------------------
+def add_battery_offers(
+    state: ProsumerState,
+    book: OrderBook,
+    ctx: PriceContext,
+    strategy: PricingStrategy,
+    rng: np.random.Generator,
+    params: Parameters,
+) -> OrderBook:
+    """When bids exceed asks by more than ``imbalance_threshold``, stored energy is offered.
+
+    Prosumers with a battery that are neither banned nor buying, taken by stored energy
+    (largest first, ties by row), each offer up to ``battery_offer_fraction`` of what their
+    battery can deliver (after losses, within the trade cap and the power limit) until the
+    shortfall is covered. Draws one ask price per battery offer.
+    """
+    shortfall = book.bid_qty.sum() - book.ask_qty.sum()
+    if shortfall <= params.imbalance_threshold:
+        return book
+    cap = state.homes.battery_capacity_kwh
+    candidates = (cap > 0) & ~state.banned & (state.role != BUYER)
+    available = params.battery_offer_fraction * deliverable_kwh(
+        state.stored_kwh, cap, params.soc_min, params.battery_efficiency
+    )
+    available = np.minimum(available, params.max_trade_cap)
+    limit = battery_power_limit_kwh(params)
+    if limit is not None:
+        available = np.minimum(available, limit - state.charge_kwh - state.discharge_kwh)
+    candidates &= available > QTY_EPS
+    rows = np.flatnonzero(candidates)
+    rows = rows[np.argsort(-state.stored_kwh[rows], kind="stable")]
+    offered_before = np.cumsum(available[rows]) - available[rows]
+    qty = np.minimum(available[rows], shortfall - offered_before)
+    keep = qty > QTY_EPS
+    rows, qty = rows[keep], qty[keep]
+    price = strategy.battery_asks(ctx, qty, rng)
+
+    state.battery_offer_kwh[rows], state.battery_offer_price[rows] = qty, price
+    state.role[rows] = SELLER
+    return book._replace(
+        ask_owner=np.concatenate([book.ask_owner, rows]),
+        ask_qty=np.concatenate([book.ask_qty, qty]),
+        ask_price=np.concatenate([book.ask_price, price]),
+        ask_from_battery=np.concatenate([book.ask_from_battery, np.ones(len(rows), bool)]),
+    )
+
+
+# --- 5. P2P clearing ------------------------------------------------------------------------
+def clear_p2p(book: OrderBook, params: Parameters) -> Trades:
+    """Clear the book with the mechanism ``params.clearing_mechanism`` names."""
+    mechanism = MECHANISMS[params.clearing_mechanism]
+    kwargs = {"k": params.uniform_k} if params.clearing_mechanism == "uniform" else {}
+    return mechanism(book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **kwargs)
+
+
+def apply_p2p_trades(
+    state: ProsumerState,
+    book: OrderBook,
+    trades: Trades,
+    prosumer_ids: np.ndarray,
+    params: Parameters,
+) -> TradeLog:
+    """Book the trades on both sides: energy, money, counts, and battery discharge."""
+    n = state.n
+    buyer = book.bid_owner[trades.buyer]
+    seller = book.ask_owner[trades.seller]
+    from_battery = book.ask_from_battery[trades.seller]
+    kwh = trades.kwh
+
+    state.p2p_bought_kwh[:] = np.bincount(buyer, kwh, n)
+    state.p2p_paid_eur[:] = np.bincount(buyer, kwh * trades.buyer_price, n)
+    state.p2p_sold_kwh[:] = np.bincount(seller, kwh, n)
+    state.p2p_received_eur[:] = np.bincount(seller, kwh * trades.seller_price, n)
+    state.p2p_sold_battery_kwh[:] = np.bincount(seller, np.where(from_battery, kwh, 0.0), n)
+    state.p2p_trades[:] = np.bincount(buyer, minlength=n) + np.bincount(seller, minlength=n)
+
+    # Energy sold from the battery leaves it now, with the same losses as any discharge.
+    sold = state.p2p_sold_battery_kwh
+    stored, loss = discharge_for_sale(sold, state.stored_kwh, params.battery_efficiency)
+    state.stored_kwh[:] = stored
+    state.discharge_kwh += sold
+    state.loss_kwh += loss
+    return TradeLog(
+        kind=np.full(len(kwh), P2P, dtype=np.int8),
+        source=np.where(from_battery, FROM_BATTERY, FROM_PV).astype(np.int8),
+        buyer=prosumer_ids[buyer],
+        seller=prosumer_ids[seller],
+        kwh=kwh,
+        price=trades.buyer_price,
+        seller_price=trades.seller_price,
+    )
+
+
+# --- 6. local market ------------------------------------------------------------------------
+def settle_with_grid(
+    state: ProsumerState, forecast: float, params: Parameters, prosumer_ids: np.ndarray
+) -> TradeLog:
+    """Settle every remaining imbalance with the aggregator at grid prices.
+
+    This covers what was above the trade cap or inside the dead band, what P2P did not
+    match, and the imbalance of banned prosumers.
+    """
+    pv_sold = state.p2p_sold_kwh - state.p2p_sold_battery_kwh
+    net = state.residual_kwh - pv_sold + state.p2p_bought_kwh
+    grid = settle_local_market(net, forecast, params.local_market_fee, params.fee_mode)
+    state.grid_import_kwh[:] = grid.import_kwh
+    state.grid_export_kwh[:] = grid.export_kwh
+    state.grid_cost_eur[:] = grid.cost
+    imports = np.flatnonzero(grid.import_kwh > 0)
+    exports = np.flatnonzero(grid.export_kwh > 0)
+    state.market_trades[imports] += 1
+    state.market_trades[exports] += 1
+
+    n_imp, n_exp = len(imports), len(exports)
+    aggregator_imp = np.full(n_imp, AGGREGATOR_ID, dtype=prosumer_ids.dtype)
+    aggregator_exp = np.full(n_exp, AGGREGATOR_ID, dtype=prosumer_ids.dtype)
+    return TradeLog(
+        kind=np.full(n_imp + n_exp, MARKET, dtype=np.int8),
+        source=np.concatenate([np.full(n_imp, FROM_GRID), np.full(n_exp, TO_GRID)]).astype(np.int8),
+        buyer=np.concatenate([prosumer_ids[imports], aggregator_exp]),
+        seller=np.concatenate([aggregator_imp, prosumer_ids[exports]]),
+        kwh=np.concatenate([grid.import_kwh[imports], grid.export_kwh[exports]]),
+        price=np.concatenate([grid.import_price[imports], grid.export_price[exports]]),
+        seller_price=np.concatenate([grid.import_price[imports], grid.export_price[exports]]),
+    )
+
+
+def concat_logs(*logs: TradeLog) -> TradeLog:
+    return TradeLog(*(np.concatenate(cols) for cols in zip(*logs, strict=True)))

@@ -1,0 +1,139 @@
+"""The SPEC section 8 invariants, checked on the state after a step.
+
+Tests call :meth:`InvariantChecker.check` after every step of every run; the command line
+does too with ``--check-invariants``. A violation raises :class:`InvariantError` naming the
+step, the invariant, the worst prosumer and the size of the error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from community_model.state import ProsumerState
+
+TOL = 1e-9  #: tolerance on energy [kWh] and money [EUR] per prosumer per step
+
+
+class InvariantError(AssertionError):
+    """An invariant of SPEC section 8 does not hold."""
+
+
+def _require(ok: np.ndarray | bool, step: int, what: str, error: np.ndarray | None = None):
+    if np.all(ok):
+        return
+    detail = ""
+    if error is not None:
+        worst = int(np.argmax(np.abs(error)))
+        detail = f" (worst row {worst}: {error[worst]:.3g})"
+    raise InvariantError(f"step {step}: {what}{detail}")
+
+
+class InvariantChecker:
+    """Checks a model's state step after step; remembers the previous step's stored energy
+    and balances to check that the changes are explained by this step's flows."""
+
+    def __init__(self, model):
+        self.model = model
+        self.prev_stored = model.state.stored_kwh.copy()
+        self.prev_balance = model.state.balance_eur.copy()
+        self.steps_checked = 0
+
+    def check(self) -> None:
+        m, s, p = self.model, self.model.state, self.model.params
+        step = m.step_index
+        eff, cap = p.battery_efficiency, s.homes.battery_capacity_kwh
+
+        flows = [
+            s.pv_kwh,
+            s.load_kwh,
+            s.charge_kwh,
+            s.discharge_kwh,
+            s.loss_kwh,
+            s.p2p_bought_kwh,
+            s.p2p_sold_kwh,
+            s.grid_import_kwh,
+            s.grid_export_kwh,
+            s.bonus_eur,
+            s.penalty_eur,
+        ]
+        _require(all((f >= 0).all() for f in flows), step, "a negative quantity")
+
+        energy_in = s.pv_kwh + s.discharge_kwh + s.p2p_bought_kwh + s.grid_import_kwh
+        energy_out = s.load_kwh + s.charge_kwh + s.p2p_sold_kwh + s.grid_export_kwh
+        _require(
+            np.abs(energy_in - energy_out) <= TOL,
+            step,
+            "energy does not balance",
+            energy_in - energy_out,
+        )
+
+        stored_change = s.stored_kwh - self.prev_stored
+        battery_error = stored_change - (s.charge_kwh * eff - s.discharge_kwh / eff)
+        _require(
+            np.abs(battery_error) <= TOL,
+            step,
+            "stored energy change is not charge*eff - discharge/eff",
+            battery_error,
+        )
+        expected_loss = s.charge_kwh - s.charge_kwh * eff + s.discharge_kwh / eff - s.discharge_kwh
+        loss_error = s.loss_kwh - expected_loss
+        _require(np.abs(loss_error) <= TOL, step, "battery losses misaccounted", loss_error)
+
+        has = cap > 0
+        _require(s.stored_kwh[has] >= p.soc_min * cap[has] - TOL, step, "SOC below soc_min")
+        _require(s.stored_kwh[has] <= p.soc_max * cap[has] + TOL, step, "SOC above soc_max")
+        _require(s.stored_kwh[~has] == 0, step, "a home without battery stores energy")
+        _require(
+            s.p2p_sold_battery_kwh <= s.battery_offer_kwh + TOL,
+            step,
+            "sold more stored energy than offered",
+        )
+        _require(
+            (s.p2p_sold_kwh - s.p2p_sold_battery_kwh) <= s.offer_kwh + TOL,
+            step,
+            "sold more PV than offered",
+        )
+
+        self._check_trades(step, s)
+        self._check_money(step, s)
+        self.prev_stored = s.stored_kwh.copy()
+        self.prev_balance = s.balance_eur.copy()
+        self.steps_checked += 1
+
+    def _check_trades(self, step: int, s: ProsumerState) -> None:
+        log = self.model.last_trades
+        p2p = log.kind == 0
+        ids = self.model.prosumer_ids
+        banned_ids = ids[s.banned]
+        traders = np.concatenate([log.buyer[p2p], log.seller[p2p]])
+        _require(~np.isin(traders, banned_ids), step, "a banned prosumer traded P2P")
+        _require(log.kwh > 0, step, "a trade of no energy")
+        # P2P money: what buyers paid equals what sellers received plus the operator's share.
+        paid, received = s.p2p_paid_eur.sum(), s.p2p_received_eur.sum()
+        surplus = float(np.sum(log.kwh[p2p] * (log.price[p2p] - log.seller_price[p2p])))
+        _require(
+            abs(paid - received - surplus) <= TOL * max(1, len(log.kwh)),
+            step,
+            "P2P payments do not equal receipts",
+        )
+
+    def _check_money(self, step: int, s: ProsumerState) -> None:
+        change = s.balance_eur - self.prev_balance
+        explained = (
+            s.p2p_received_eur - s.p2p_paid_eur - s.grid_cost_eur + s.bonus_eur - s.penalty_eur
+        )
+        _require(
+            np.abs(change - explained) <= TOL,
+            step,
+            "balance change not explained by trades and regulator",
+            change - explained,
+        )
+
+
+def run_checked(model, steps: int) -> InvariantChecker:
+    """Run ``steps`` steps, checking every invariant after each one."""
+    checker = InvariantChecker(model)
+    for _ in range(steps):
+        model.step()
+        checker.check()
+    return checker

@@ -1,0 +1,178 @@
+"""CommunityModel: a prosumer community balancing its energy every hour (SPEC section 3)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents.pricing import make_pricing
+from agents.prosumer import ProsumerAgent
+from community_model import hour as phases
+from community_model.datacollection import CommunityDataCollector
+from community_model.history import AgentHistory
+from community_model.homes import draw_homes
+from community_model.metrics import STEP_FIGURES, run_kpis, step_figures
+from community_model.parameters import Parameters
+from community_model.profiles import make_profile_source
+from community_model.state import ProsumerState
+from market import settle_local_market
+
+D = Parameters()  # the SPEC defaults, shown in the signature below
+
+
+def _figure(name: str, model: CommunityModel):
+    """Model reporter: a pure read of this step's community figure ``name``."""
+    return model.figures[name]
+
+
+class CommunityModel(mesa.Model):
+    """About a hundred prosumers balancing their energy every hour.
+
+    One ``step()`` is one hour (``step_hours``): profiles -> self-balance with the own battery
+    -> offers -> battery offers on a shortfall -> P2P clearing -> grid settlement -> collect.
+    Every keyword is a parameter of :class:`~community_model.parameters.Parameters`, where
+    each one's unit, meaning and range are listed; ``rng`` seeds the run (Mesa 3.5).
+
+    Prosumer state lives in ``self.state`` (one numpy array per quantity); the
+    ``ProsumerAgent`` objects in ``self.agents`` are views onto its rows.
+    """
+
+    def __init__(
+        self,
+        n_prosumers: int = D.n_prosumers,
+        battery_share: float = D.battery_share,
+        pv_capacities_kw: tuple = D.pv_capacities_kw,
+        base_loads_kwh: tuple = D.base_loads_kwh,
+        battery_capacities_kwh: tuple = D.battery_capacities_kwh,
+        pv_scale: float = D.pv_scale,
+        load_scale: float = D.load_scale,
+        step_hours: float = D.step_hours,
+        start_hour: int = D.start_hour,
+        profile_source: str = D.profile_source,
+        pv_system_efficiency: float = D.pv_system_efficiency,
+        pv_weather_min: float = D.pv_weather_min,
+        pv_weather_max: float = D.pv_weather_max,
+        load_shape: tuple = D.load_shape,
+        load_noise: float = D.load_noise,
+        min_load_kwh: float = D.min_load_kwh,
+        base_price: float = D.base_price,
+        price_shape: tuple = D.price_shape,
+        price_noise: float = D.price_noise,
+        battery_efficiency: float = D.battery_efficiency,
+        soc_min: float = D.soc_min,
+        soc_max: float = D.soc_max,
+        initial_soc: float = D.initial_soc,
+        battery_power_kw: float | None = D.battery_power_kw,
+        max_trade_cap: float = D.max_trade_cap,
+        dead_band: float = D.dead_band,
+        imbalance_threshold: float = D.imbalance_threshold,
+        battery_offer_fraction: float = D.battery_offer_fraction,
+        local_market_fee: float = D.local_market_fee,
+        fee_mode: str = D.fee_mode,
+        pricing_strategy: str = D.pricing_strategy,
+        clearing_mechanism: str = D.clearing_mechanism,
+        uniform_k: float = D.uniform_k,
+        agent_data_every: int = D.agent_data_every,
+        rng=None,
+    ):
+        # Validate before touching Mesa, so a bad value fails with one clear message.
+        params = {name: value for name, value in locals().items() if name in Parameters.names()}
+        self.params = Parameters(**params)
+        super().__init__(rng=rng)
+        p = self.params
+
+        self.homes = draw_homes(p, self.rng)
+        self.state = ProsumerState(self.homes)
+        self.state.stored_kwh[:] = p.initial_soc * self.homes.battery_capacity_kwh
+        self.profiles = make_profile_source(p, self.homes)
+        self.pricing = make_pricing(p.pricing_strategy)
+
+        ProsumerAgent.create_agents(self, p.n_prosumers, row=np.arange(p.n_prosumers))
+        self.prosumer_ids = np.array([a.unique_id for a in self.agents_by_type[ProsumerAgent]])
+
+        self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
+        self.last_trades: phases.TradeLog | None = None
+        self.history = AgentHistory(self.prosumer_ids)
+        self.figures = step_figures(self.state, None, None, 0.0)
+        self.datacollector = CommunityDataCollector(
+            self, model_reporters={name: partial(_figure, name) for name in STEP_FIGURES}
+        )
+        self._collect()
+
+    @classmethod
+    def from_params(cls, params: Parameters, rng=None) -> CommunityModel:
+        """Build a model from a :class:`Parameters` object."""
+        return cls(**params.to_dict(), rng=rng)
+
+    # --- the hour ---------------------------------------------------------------------------
+    @property
+    def step_index(self) -> int:
+        """0-based index of the step being run (or last run)."""
+        return self.steps - 1
+
+    def step(self) -> None:
+        """One hour of the community (SPEC section 3), one line a phase."""
+        p, state, rng = self.params, self.state, self.rng
+        state.start_step()
+        profile = self.profiles.hour(self.step_index, rng)
+        ctx = phases.price_context(profile.price_forecast, p)
+        phases.apply_self_balance(state, profile, p)
+        book = phases.make_offers(state, ctx, self.pricing, rng, p)
+        book = phases.add_battery_offers(state, book, ctx, self.pricing, rng, p)
+        trades = phases.clear_p2p(book, p)
+        p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
+        grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
+        self._log_trades(phases.concat_logs(p2p_log, grid_log))
+        self._settle_balances()
+        self.figures = step_figures(state, self.last_trades, ctx, self._baseline_cost(ctx))
+        self._collect()
+
+    def _log_trades(self, log: phases.TradeLog) -> None:
+        self.last_trades = log
+        self.trade_log.append((self.step_index, log))
+
+    def _settle_balances(self) -> None:
+        """Book this step's money: P2P, grid, regulator."""
+        s = self.state
+        s.balance_eur += (
+            s.p2p_received_eur - s.p2p_paid_eur - s.grid_cost_eur + s.bonus_eur - s.penalty_eur
+        )
+
+    def _baseline_cost(self, ctx) -> float:
+        """What the community would have paid this step without P2P (hourly counterfactual:
+        every residual after self-balance settled with the grid) [EUR]."""
+        p = self.params
+        grid = settle_local_market(
+            self.state.residual_kwh, ctx.forecast, p.local_market_fee, p.fee_mode
+        )
+        return float(grid.cost.sum())
+
+    def _collect(self) -> None:
+        every = self.params.agent_data_every
+        if every and self.steps % every == 0:
+            self.history.record(self.time, self.state)
+        self.datacollector.collect(self)
+
+    # --- results ----------------------------------------------------------------------------
+    def step_frame(self) -> pd.DataFrame:
+        """Model reporters of the executed steps (without the initial row), with ``hour``."""
+        frame = self.datacollector.get_model_vars_dataframe().iloc[1:].reset_index(drop=True)
+        frame.insert(0, "hour", np.arange(len(frame)))
+        return frame
+
+    def prosumer_frame(self) -> pd.DataFrame:
+        """Per-prosumer, per-step quantities (Mesa agent-frame shape)."""
+        return self.history.frame()
+
+    def trades_frame(self) -> pd.DataFrame:
+        """Every trade of the run, one row each, with its unique id."""
+        from community_model.trades import trades_frame
+
+        return trades_frame(self.trade_log)
+
+    def kpis(self) -> dict[str, float]:
+        """Run-level KPIs (SPEC section 9)."""
+        return run_kpis(self.step_frame(), -self.state.balance_eur)

@@ -1,0 +1,274 @@
+"""Model parameters: one typed, validated object for the API, the command line and the app.
+
+Every default below is the SPEC default. Each field carries its unit, a one-line meaning and
+the range it accepts in ``field(metadata=...)``; :func:`Parameters.validate` checks them all in
+one place and raises :class:`ParameterError` naming the parameter, the value given and what is
+allowed. ``CommunityModel`` takes the same names as keywords, so ``batch_run`` and SolaraViz work
+with plain keyword parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any
+
+#: PV capacity of the ten home types [kW]
+PV_CAPACITIES_KW = (2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0)
+#: Base consumption of the ten home types [kWh/h]
+BASE_LOADS_KWH = (0.35, 0.45, 0.55, 0.65, 0.75, 0.90, 1.05, 1.20, 1.35, 1.50)
+#: Battery capacity of the ten home types, for homes that have one [kWh]
+BATTERY_CAPACITIES_KWH = (5.0, 7.0, 8.0, 10.0, 12.0, 13.0, 15.0, 17.0, 18.0, 20.0)
+#: Hour-of-day load multipliers f(h) [-]
+LOAD_SHAPE = (0.4, 0.35, 0.35, 0.35, 0.4, 0.6, 1.1, 1.4, 1.2, 0.9, 0.8, 0.9,
+              1.0, 0.9, 0.8, 0.8, 0.9, 1.1, 1.6, 1.9, 1.7, 1.4, 1.0, 0.6)  # fmt: skip
+#: Hour-of-day price multipliers g(h) [-]
+PRICE_SHAPE = (0.7, 0.6, 0.6, 0.6, 0.7, 0.9, 1.3, 1.5, 1.4, 1.2, 1.1, 1.2,
+               1.3, 1.1, 1.0, 1.0, 1.1, 1.2, 1.5, 1.6, 1.5, 1.3, 1.1, 0.9)  # fmt: skip
+
+PRICING_STRATEGIES = ("seed", "zic")
+CLEARING_MECHANISMS = ("seed", "uniform", "trade_reduction")
+FEE_MODES = ("per_kwh", "quantity_scaled")
+PROFILE_SOURCES = ("synthetic",)
+
+
+class ParameterError(ValueError):
+    """A parameter value outside what the model accepts; the message names it."""
+
+
+def _p(
+    default,
+    unit: str,
+    doc: str,
+    *,
+    lo=None,
+    hi=None,
+    lo_open=False,
+    hi_open=False,
+    choices=None,
+    length=None,
+    optional=False,
+):
+    """Declare one parameter: default, unit, meaning and accepted range."""
+    meta = dict(
+        unit=unit,
+        doc=doc,
+        lo=lo,
+        hi=hi,
+        lo_open=lo_open,
+        hi_open=hi_open,
+        choices=choices,
+        length=length,
+        optional=optional,
+    )
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """All parameters of a community run, with SPEC defaults (see the README's table)."""
+
+    # --- community and homes -------------------------------------------------------------
+    n_prosumers: int = _p(100, "-", "number of prosumers (homes)", lo=1, hi=1_000_000)
+    battery_share: float = _p(0.8, "-", "probability that a home has a battery", lo=0, hi=1)
+    pv_capacities_kw: tuple = _p(PV_CAPACITIES_KW, "kW", "PV capacity per home type", lo=0)
+    base_loads_kwh: tuple = _p(BASE_LOADS_KWH, "kWh/h", "base load per home type", lo=0)
+    battery_capacities_kwh: tuple = _p(
+        BATTERY_CAPACITIES_KWH, "kWh", "battery capacity per home type", lo=0, lo_open=True
+    )
+    pv_scale: float = _p(1.0, "-", "multiplier on every home's PV capacity", lo=0, hi=100)
+    load_scale: float = _p(1.0, "-", "multiplier on every home's load", lo=0, hi=100)
+    # --- time and profiles ---------------------------------------------------------------
+    step_hours: float = _p(
+        1.0,
+        "h",
+        "length of one model step; 1/step_hours must be a whole number",
+        lo=0,
+        hi=1,
+        lo_open=True,
+    )
+    start_hour: int = _p(0, "h", "hour of day of the first step", lo=0, hi=23)
+    profile_source: str = _p(
+        "synthetic", "-", "where PV, load and prices come from", choices=PROFILE_SOURCES
+    )
+    pv_system_efficiency: float = _p(0.88, "-", "PV system efficiency", lo=0, hi=1)
+    pv_weather_min: float = _p(0.5, "-", "lower bound of the hourly weather factor", lo=0, hi=1)
+    pv_weather_max: float = _p(1.0, "-", "upper bound of the hourly weather factor", lo=0, hi=1)
+    load_shape: tuple = _p(LOAD_SHAPE, "-", "load multiplier per hour of day", lo=0, length=24)
+    load_noise: float = _p(
+        0.15, "-", "load drawn in base*f(h)*U(1-x, 1+x)", lo=0, hi=1, hi_open=True
+    )
+    min_load_kwh: float = _p(0.25, "kWh/h", "floor of a home's hourly load", lo=0, hi=100)
+    base_price: float = _p(0.15, "EUR/kWh", "base grid price", lo=0, hi=10, lo_open=True)
+    price_shape: tuple = _p(PRICE_SHAPE, "-", "price multiplier per hour of day", lo=0, length=24)
+    price_noise: float = _p(
+        0.05, "-", "forecast drawn in base*g(h)*U(1-x, 1+x)", lo=0, hi=1, hi_open=True
+    )
+    # --- battery -------------------------------------------------------------------------
+    battery_efficiency: float = _p(
+        0.95, "-", "one-way efficiency on charge and on discharge", lo=0, hi=1, lo_open=True
+    )
+    soc_min: float = _p(0.1, "-", "lowest state of charge, fraction of capacity", lo=0, hi=1)
+    soc_max: float = _p(0.95, "-", "highest state of charge, fraction of capacity", lo=0, hi=1)
+    initial_soc: float = _p(0.5, "-", "state of charge at the start", lo=0, hi=1)
+    battery_power_kw: float | None = _p(
+        None,
+        "kW",
+        "charge/discharge power limit (None: unlimited)",
+        lo=0,
+        lo_open=True,
+        optional=True,
+    )
+    # --- trading -------------------------------------------------------------------------
+    max_trade_cap: float = _p(
+        3.0, "kWh", "largest P2P offer per prosumer per step", lo=0, hi=1e6, lo_open=True
+    )
+    dead_band: float = _p(
+        0.01, "kWh", "imbalance below which a prosumer does not trade", lo=0, hi=1e3
+    )
+    imbalance_threshold: float = _p(
+        0.05, "kWh", "shortfall that triggers battery offers", lo=0, hi=1e6
+    )
+    battery_offer_fraction: float = _p(
+        0.5, "-", "share of usable stored energy offered", lo=0, hi=1
+    )
+    local_market_fee: float = _p(0.03, "EUR/kWh", "aggregator fee on grid trades", lo=0, hi=10)
+    fee_mode: str = _p(
+        "per_kwh", "-", "grid fee per kWh, or the original's fee*quantity", choices=FEE_MODES
+    )
+    pricing_strategy: str = _p(
+        "seed", "-", "how prosumers price their offers", choices=PRICING_STRATEGIES
+    )
+    clearing_mechanism: str = _p(
+        "seed", "-", "P2P double-auction rule", choices=CLEARING_MECHANISMS
+    )
+    uniform_k: float = _p(0.5, "-", "k of the uniform-price k-double auction", lo=0, hi=1)
+    # --- data ----------------------------------------------------------------------------
+    agent_data_every: int = _p(
+        1, "steps", "collect agent-level data every k steps (0: never)", lo=0, hi=1_000_000
+    )
+
+    def __post_init__(self) -> None:
+        self.validate()
+        # Normalise numpy scalars, lists and ints-for-floats so that equal parameters compare,
+        # hash and serialise equally whatever the caller passed (CLI, batch_run, the app).
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or f.metadata["choices"]:
+                continue
+            kind = str(f.type)
+            if kind == "int":
+                value = int(value)
+            elif kind.startswith("float"):
+                value = float(value)
+            elif kind == "tuple":
+                value = tuple(float(v) for v in value)
+            object.__setattr__(self, f.name, value)
+
+    # ---------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        """Check every field against its declared range, then the cross-field rules."""
+        for f in fields(self):
+            _check_field(f.name, getattr(self, f.name), f.metadata, f.type)
+        n_types = len(self.pv_capacities_kw)
+        for name in ("base_loads_kwh", "battery_capacities_kwh"):
+            if len(getattr(self, name)) != n_types:
+                raise ParameterError(
+                    f"{name} must have one value per home type ({n_types}, like "
+                    f"pv_capacities_kw), got {len(getattr(self, name))}"
+                )
+        if not self.soc_min < self.soc_max:
+            raise ParameterError(
+                f"soc_min must be below soc_max, got soc_min={self.soc_min}, soc_max={self.soc_max}"
+            )
+        if not self.soc_min <= self.initial_soc <= self.soc_max:
+            raise ParameterError(
+                f"initial_soc must be in [soc_min, soc_max] = [{self.soc_min}, {self.soc_max}],"
+                f" got {self.initial_soc}"
+            )
+        if self.pv_weather_min > self.pv_weather_max:
+            raise ParameterError(
+                f"pv_weather_min must not exceed pv_weather_max, got {self.pv_weather_min} > "
+                f"{self.pv_weather_max}"
+            )
+        steps_per_hour = 1.0 / self.step_hours
+        if abs(steps_per_hour - round(steps_per_hour)) > 1e-9:
+            raise ParameterError(
+                f"step_hours must divide one hour evenly (1, 0.5, 0.25, ...), got {self.step_hours}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of all parameters (tuples kept), e.g. to pass as model keywords."""
+        return asdict(self)
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """Rows of (name, default, unit, meaning, allowed) for the README and ``--help``."""
+        return [
+            dict(
+                name=f.name,
+                default=f.default if f.default is not MISSING else None,
+                unit=f.metadata["unit"],
+                doc=f.metadata["doc"],
+                allowed=_allowed(f.metadata, f.type),
+            )
+            for f in fields(cls)
+        ]
+
+
+def _allowed(meta: dict, type_: str) -> str:
+    """Human-readable description of the accepted values of one parameter."""
+    if meta["choices"]:
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    if "bool" in str(type_):
+        return "true or false"
+    lo, hi = meta["lo"], meta["hi"]
+    left = "(" if meta["lo_open"] else "["
+    right = ")" if meta["hi_open"] else "]"
+    rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
+    kind = "an integer" if str(type_) == "int" else "a number"
+    if "tuple" in str(type_):
+        n = f"{meta['length']} " if meta["length"] else ""
+        return f"a list of {n}numbers in {rng}"
+    text = f"{kind} in {rng}"
+    return text + " or None" if meta["optional"] else text
+
+
+def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
+    allowed = _allowed(meta, type_)
+    if value is None and meta["optional"]:
+        return
+
+    def fail() -> None:
+        raise ParameterError(f"{name} must be {allowed}, got {value!r}")
+
+    if meta["choices"]:
+        if value not in meta["choices"]:
+            fail()
+        return
+    if "tuple" in str(type_):
+        if not isinstance(value, tuple | list) or len(value) == 0:
+            fail()
+        if meta["length"] and len(value) != meta["length"]:
+            fail()
+        for item in value:
+            _check_number(item, meta, fail)
+        return
+    if str(type_) == "int" and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+        fail()
+    _check_number(value, meta, fail)
+
+
+def _check_number(value: Any, meta: dict, fail) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        fail()
+    lo, hi = meta["lo"], meta["hi"]
+    if lo is not None and (value < lo or (meta["lo_open"] and value == lo)):
+        fail()
+    if hi is not None and (value > hi or (meta["hi_open"] and value == hi)):
+        fail()

@@ -1,0 +1,25 @@
+"""The short printed summary of a run."""
+
+from __future__ import annotations
+
+
+def summary_report(model) -> str:
+    """A few lines a researcher reads first: energy, trading, money, battery."""
+    k = model.kpis()
+    p = model.params
+    lines = [
+        f"Community of {p.n_prosumers} prosumers, {model.steps} steps of {p.step_hours:g} h "
+        f"(pricing {p.pricing_strategy}, clearing {p.clearing_mechanism})",
+        f"  energy    PV {k['pv_kwh']:.1f} kWh, load {k['load_kwh']:.1f} kWh, "
+        f"self-sufficiency {k['self_sufficiency']:.1%}, self-consumption "
+        f"{k['self_consumption']:.1%}",
+        f"  trading   P2P {k['p2p_kwh']:.1f} kWh in {k['p2p_trades']} trades "
+        f"(avg {k['avg_p2p_price']:.4f} EUR/kWh), grid import {k['grid_import_kwh']:.1f} kWh, "
+        f"export {k['grid_export_kwh']:.1f} kWh in {k['market_trades']} market trades, "
+        f"P2P share {k['p2p_share']:.1%}",
+        f"  money     community net cost {k['community_net_cost_eur']:.2f} EUR, savings vs no "
+        f"P2P {k['savings_eur']:.2f} EUR, Gini of net costs {k['gini_net_cost']:.3f}",
+        f"  battery   throughput {k['battery_throughput_kwh']:.1f} kWh, losses "
+        f"{k['battery_loss_kwh']:.1f} kWh; peak grid import {k['peak_grid_import_kwh']:.1f} kWh",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""Prosumer state as a struct of arrays: one numpy column per quantity, one row per prosumer.
+
+``ProsumerAgent`` objects are read-only views onto a row; the hour's phases update whole
+columns at once. Columns listed in ``HOURLY`` are zeroed at the start of every step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from agents.roles import BANNED, BUYER, IDLE, ROLE_NAMES, SELLER
+from community_model.homes import Homes
+
+__all__ = ["BANNED", "BUYER", "IDLE", "ROLE_NAMES", "SELLER", "ProsumerState"]
+
+
+def _col(dtype=float):
+    return field(default=None, metadata={"dtype": dtype})
+
+
+@dataclass
+class ProsumerState:
+    """All per-prosumer quantities. Energies [kWh], money [EUR], prices [EUR/kWh]."""
+
+    homes: Homes
+    # carried from step to step
+    stored_kwh: np.ndarray = _col()  #: energy in the battery
+    balance_eur: np.ndarray = _col()  #: money received minus money paid since the start
+    ban_remaining: np.ndarray = _col(np.int64)  #: steps of ban left (0: not banned)
+    # this step
+    pv_kwh: np.ndarray = _col()
+    load_kwh: np.ndarray = _col()
+    charge_kwh: np.ndarray = _col()  #: energy put into the battery (before losses)
+    discharge_kwh: np.ndarray = _col()  #: energy delivered by the battery (after losses)
+    loss_kwh: np.ndarray = _col()  #: battery conversion losses
+    residual_kwh: np.ndarray = _col()  #: imbalance after self-balance (> 0 surplus)
+    role: np.ndarray = _col(np.int8)
+    offer_kwh: np.ndarray = _col()  #: quantity offered from PV surplus or bid for
+    offer_price: np.ndarray = _col()  #: ask (seller) or bid (buyer)
+    battery_offer_kwh: np.ndarray = _col()  #: quantity offered from the battery
+    battery_offer_price: np.ndarray = _col()
+    p2p_bought_kwh: np.ndarray = _col()
+    p2p_sold_kwh: np.ndarray = _col()  #: P2P sales, PV and battery together
+    p2p_sold_battery_kwh: np.ndarray = _col()
+    p2p_paid_eur: np.ndarray = _col()
+    p2p_received_eur: np.ndarray = _col()
+    p2p_trades: np.ndarray = _col(np.int64)
+    grid_import_kwh: np.ndarray = _col()
+    grid_export_kwh: np.ndarray = _col()
+    grid_cost_eur: np.ndarray = _col()  #: paid to the grid minus received from it
+    market_trades: np.ndarray = _col(np.int64)
+    bonus_eur: np.ndarray = _col()  #: regulator bonus this step
+    penalty_eur: np.ndarray = _col()  #: regulator penalty this step
+
+    CARRIED = ("stored_kwh", "balance_eur", "ban_remaining")
+
+    def __post_init__(self) -> None:
+        n = self.homes.n
+        for f in fields(self):
+            if f.name != "homes" and getattr(self, f.name) is None:
+                setattr(self, f.name, np.zeros(n, dtype=f.metadata["dtype"]))
+
+    @classmethod
+    def hourly_columns(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name != "homes" and f.name not in cls.CARRIED)
+
+    def start_step(self) -> None:
+        """Zero the per-step columns."""
+        for name in self.hourly_columns():
+            getattr(self, name).fill(0)
+
+    @property
+    def n(self) -> int:
+        return self.homes.n
+
+    @property
+    def banned(self) -> np.ndarray:
+        return self.ban_remaining > 0
+
+    @property
+    def soc(self) -> np.ndarray:
+        """State of charge as a fraction of capacity [-]; NaN for homes without a battery."""
+        cap = self.homes.battery_capacity_kwh
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(cap > 0, self.stored_kwh / cap, np.nan)

@@ -1,0 +1,52 @@
+"""The trade log as a table: one row per trade, with the id it carries on the chain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from chain.transaction import make_tx_id
+from community_model.hour import KIND_NAMES, P2P, SOURCE_NAMES, TradeLog
+
+TRADE_COLUMNS = (
+    "trade_id",
+    "hour",
+    "kind",
+    "source",
+    "buyer_id",
+    "seller_id",
+    "kwh",
+    "price_eur_per_kwh",
+    "seller_price_eur_per_kwh",
+)
+
+
+def trade_ids(step: int, log: TradeLog) -> list[str]:
+    """Ids of one step's trades: numbered within the step and kind, P2P first."""
+    p2p = log.kind == P2P
+    seq = np.where(p2p, np.cumsum(p2p) - 1, np.cumsum(~p2p) - 1)
+    return [make_tx_id(step, KIND_NAMES[k], int(s)) for k, s in zip(log.kind, seq, strict=True)]
+
+
+def trades_frame(trade_log: list[tuple[int, TradeLog]]) -> pd.DataFrame:
+    """All logged trades as a DataFrame with ``TRADE_COLUMNS``."""
+    parts = []
+    for step, log in trade_log:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "trade_id": trade_ids(step, log),
+                    "hour": np.full(log.n, step),
+                    "kind": np.asarray(KIND_NAMES)[log.kind],
+                    "source": np.asarray(SOURCE_NAMES)[log.source],
+                    "buyer_id": log.buyer,
+                    "seller_id": log.seller,
+                    "kwh": log.kwh,
+                    "price_eur_per_kwh": log.price,
+                    "seller_price_eur_per_kwh": log.seller_price,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({name: [] for name in TRADE_COLUMNS})
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,62 @@
+"""Parameters: SPEC defaults, one clear error per bad value, same names as the model."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+from community_model import CommunityModel, ParameterError, Parameters
+
+BAD = [
+    ({"n_prosumers": 0}, r"n_prosumers must be an integer in \[1, 1000000\], got 0"),
+    ({"n_prosumers": 2.5}, "n_prosumers must be an integer"),
+    ({"battery_efficiency": 1.5}, r"battery_efficiency must be a number in \(0, 1\], got 1.5"),
+    ({"soc_min": 0.9, "soc_max": 0.5}, "soc_min must be below soc_max"),
+    ({"initial_soc": 0.05}, r"initial_soc must be in \[soc_min, soc_max\]"),
+    ({"battery_share": -0.1}, r"battery_share must be a number in \[0, 1\]"),
+    ({"battery_share": float("nan")}, "battery_share must be a number"),
+    ({"fee_mode": "flat"}, "fee_mode must be one of 'per_kwh', 'quantity_scaled', got 'flat'"),
+    ({"clearing_mechanism": "vickrey"}, "clearing_mechanism must be one of"),
+    ({"pricing_strategy": "smart"}, "pricing_strategy must be one of"),
+    ({"step_hours": 0.3}, "step_hours must divide one hour evenly"),
+    ({"load_shape": (1.0, 2.0)}, "load_shape must be a list of 24 numbers"),
+    ({"base_loads_kwh": (0.5, 0.6)}, "base_loads_kwh must have one value per home type"),
+    ({"max_trade_cap": 0}, r"max_trade_cap must be a number in \(0, 1000000.0\]"),
+    ({"battery_power_kw": -1.0}, "battery_power_kw must be a number in"),
+    ({"pv_weather_min": 0.9, "pv_weather_max": 0.8}, "pv_weather_min must not exceed"),
+    ({"battery_share": True}, "battery_share must be a number"),
+]
+
+
+def test_defaults_are_the_spec_defaults():
+    p = Parameters()
+    assert (p.n_prosumers, p.battery_share, p.battery_efficiency) == (100, 0.8, 0.95)
+    assert (p.soc_min, p.soc_max, p.initial_soc) == (0.1, 0.95, 0.5)
+    assert (p.base_price, p.local_market_fee, p.max_trade_cap) == (0.15, 0.03, 3.0)
+    assert (p.dead_band, p.imbalance_threshold, p.battery_offer_fraction) == (0.01, 0.05, 0.5)
+    assert p.pv_capacities_kw[0] == 2.5 and p.battery_capacities_kwh[-1] == 20.0
+    assert p.fee_mode == "per_kwh" and p.clearing_mechanism == "seed"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), BAD)
+def test_bad_value_names_parameter_and_range(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        Parameters(**kwargs)
+    with pytest.raises(ParameterError, match=message):  # the model validates the same way
+        CommunityModel(**kwargs)
+
+
+def test_model_signature_is_the_parameters_plus_rng():
+    signature = inspect.signature(CommunityModel.__init__).parameters
+    names = [n for n in signature if n != "self"]
+    assert names == [*Parameters.names(), "rng"]
+    defaults = Parameters()
+    for name in Parameters.names():
+        assert signature[name].default == getattr(defaults, name), name
+
+
+def test_numpy_scalars_and_lists_are_normalised():
+    p = Parameters(n_prosumers=np.int64(12), battery_share=np.float32(0.5), load_shape=[1] * 24)
+    assert type(p.n_prosumers) is int and p.n_prosumers == 12
+    assert type(p.battery_share) is float
+    assert p.load_shape == (1.0,) * 24
