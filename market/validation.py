@@ -1,0 +1,61 @@
+"""Checks on an order book before clearing; each error names the offending argument."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+def _as_vector(name: str, values: ArrayLike) -> np.ndarray:
+    vector = np.asarray(values, dtype=np.float64)
+    if vector.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {vector.shape}")
+    if not np.all(np.isfinite(vector)):
+        raise ValueError(f"{name} must be finite, got {vector[~np.isfinite(vector)][0]}")
+    return vector
+
+
+def _side(
+    price_name: str, price: ArrayLike, qty_name: str, qty: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    price_vector = _as_vector(price_name, price)
+    qty_vector = _as_vector(qty_name, qty)
+    if qty_vector.size != price_vector.size:
+        raise ValueError(
+            f"{qty_name} must have the length of {price_name} ({price_vector.size}), "
+            f"got {qty_vector.size}"
+        )
+    if qty_vector.size and qty_vector.min() < 0:
+        raise ValueError(f"{qty_name} must be >= 0 [kWh], got {qty_vector.min()}")
+    return price_vector, qty_vector
+
+
+def check_book(
+    bid_price: ArrayLike, bid_qty: ArrayLike, ask_price: ArrayLike, ask_qty: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validate an order book and return it as float64 vectors.
+
+    Parameters
+    ----------
+    bid_price : array_like, 1-D
+        Highest price each buyer accepts [EUR/kWh].
+    bid_qty : array_like, 1-D, same length as ``bid_price``
+        Energy each buyer wants, >= 0 [kWh].
+    ask_price : array_like, 1-D
+        Lowest price each seller accepts [EUR/kWh].
+    ask_qty : array_like, 1-D, same length as ``ask_price``
+        Energy each seller offers, >= 0 [kWh].
+
+    Returns
+    -------
+    tuple of four np.ndarray
+        ``bid_price, bid_qty, ask_price, ask_qty`` as float64.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument that is not 1-D, not finite, of the wrong length or negative.
+    """
+    bid_price, bid_qty = _side("bid_price", bid_price, "bid_qty", bid_qty)
+    ask_price, ask_qty = _side("ask_price", ask_price, "ask_qty", ask_qty)
+    return bid_price, bid_qty, ask_price, ask_qty
