@@ -22,8 +22,15 @@ class PriceContext:
     grid_buy: float  #: what a prosumer pays the grid per kWh (forecast + fee)
     grid_sell: float  #: what the grid pays a prosumer per kWh (forecast - fee)
     trade_cap: float  #: largest offer [kWh]
-    p2p_bonus: float = 0.0  #: regulator's bonus per P2P kWh, to buyer and seller
-    market_penalty: float = 0.0  #: regulator's penalty per grid kWh
+    #: what a P2P kWh is worth to a buyer over a grid kWh through the regulator's bonuses and
+    #: penalties (a P2P bonus earned, an import penalty avoided)
+    buyer_incentive: float = 0.0
+    #: the same for a seller (a P2P bonus earned, an export penalty avoided)
+    seller_incentive: float = 0.0
+    #: what a P2P kWh bought to store in a battery is worth through the regulator's bonuses
+    storage_incentive: float = 0.0
+    #: share of an incentive a trader passes on in its price (keeping the rest as surplus)
+    pass_through: float = 0.5
 
     @property
     def spread(self) -> float:
@@ -40,15 +47,19 @@ class PricingStrategy(Protocol):
     def battery_asks(self, ctx: PriceContext, qty: np.ndarray, rng) -> np.ndarray: ...
 
 
-def _incentive_shift(ctx: PriceContext) -> float:
-    """How far incentives move a rational trader's limit price toward the other side.
+def _bid_shift(ctx: PriceContext) -> float:
+    """How far incentives raise a buyer's bid [EUR/kWh].
 
-    A P2P bonus b paid to each side per kWh lets a seller accept b less and a buyer pay b more.
-    A market penalty m on grid kWh makes the grid alternative dearer for both by m, which moves
-    each side's reservation the same way. Half of it is passed on in the price (the other
-    half is kept as surplus), so ask - shift and bid + shift.
+    A buyer who earns a bonus b for a P2P kWh, or avoids a penalty m on an imported one, can
+    pay up to b + m more than without them and be no worse off; it passes on
+    ``pass_through`` of that in its bid.
     """
-    return 0.5 * (ctx.p2p_bonus + ctx.market_penalty)
+    return ctx.pass_through * ctx.buyer_incentive
+
+
+def _ask_shift(ctx: PriceContext) -> float:
+    """How far incentives lower a seller's ask [EUR/kWh] (as :func:`_bid_shift`)."""
+    return ctx.pass_through * ctx.seller_incentive
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,8 @@ class SeedPricing:
     - battery ask = ((grid_sell + forecast)/2 + 0.3*u*spread) * U(0.95, 1.00), clamped to
       [grid_sell*1.03, grid_buy*0.85].
 
-    Regulator incentives shift asks down and bids up by :func:`_incentive_shift` before the
-    clamps, whose bounds widen by the same amount.
+    Regulator incentives shift asks down by :func:`_ask_shift` and bids up by
+    :func:`_bid_shift`; the clamps' bounds widen by the same amounts.
     """
 
     seller_noise: tuple[float, float] = (0.98, 1.05)
@@ -80,14 +91,14 @@ class SeedPricing:
     def seller_asks(self, ctx, qty, rng):
         u = qty / ctx.trade_cap
         raw = (ctx.grid_sell + u * ctx.spread) * rng.uniform(*self.seller_noise, len(qty))
-        return self._clamp(raw, ctx, self.seller_bounds, -_incentive_shift(ctx))
+        return self._clamp(raw, ctx, self.seller_bounds, -_ask_shift(ctx))
 
     def buyer_bids(self, ctx, qty, rng):
         u = qty / ctx.trade_cap
         raw = (ctx.grid_buy - self.buyer_urgency * u * ctx.spread) * rng.uniform(
             *self.buyer_noise, len(qty)
         )
-        return self._clamp(raw, ctx, self.buyer_bounds, _incentive_shift(ctx))
+        return self._clamp(raw, ctx, self.buyer_bounds, _bid_shift(ctx))
 
     def battery_asks(self, ctx, qty, rng):
         u = qty / ctx.trade_cap
@@ -95,7 +106,7 @@ class SeedPricing:
         raw = (mid + self.battery_urgency * u * ctx.spread) * rng.uniform(
             *self.battery_noise, len(qty)
         )
-        return self._clamp(raw, ctx, self.battery_bounds, -_incentive_shift(ctx))
+        return self._clamp(raw, ctx, self.battery_bounds, -_ask_shift(ctx))
 
     @staticmethod
     def _clamp(raw, ctx, bounds, shift):
@@ -114,7 +125,8 @@ class ZeroIntelligencePricing:
     Every order is priced uniformly at random inside the trader's no-loss range: a seller
     never asks below what the grid would pay it (grid_sell), a buyer never bids above what the
     grid would charge it (grid_buy); the other end of each range is the opposite grid price.
-    Incentives widen the no-loss range by :func:`_incentive_shift` on each side.
+    Incentives widen the no-loss range: asks may go :func:`_ask_shift` below grid_sell, bids
+    :func:`_bid_shift` above grid_buy.
 
     References
     ----------
@@ -123,10 +135,10 @@ class ZeroIntelligencePricing:
     """
 
     def seller_asks(self, ctx, qty, rng):
-        return rng.uniform(ctx.grid_sell - _incentive_shift(ctx), ctx.grid_buy, len(qty))
+        return rng.uniform(ctx.grid_sell - _ask_shift(ctx), ctx.grid_buy, len(qty))
 
     def buyer_bids(self, ctx, qty, rng):
-        return rng.uniform(ctx.grid_sell, ctx.grid_buy + _incentive_shift(ctx), len(qty))
+        return rng.uniform(ctx.grid_sell, ctx.grid_buy + _bid_shift(ctx), len(qty))
 
     def battery_asks(self, ctx, qty, rng):
         return self.seller_asks(ctx, qty, rng)

@@ -36,6 +36,13 @@ def _converter(row: dict) -> Callable[[str], object]:
             raise argparse.ArgumentTypeError(message) from None
 
     def convert(text: str):
+        if isinstance(default, bool):
+            word = text.strip().lower()
+            if word in ("true", "yes", "on", "1"):
+                return True
+            if word in ("false", "no", "off", "0"):
+                return False
+            raise argparse.ArgumentTypeError(f"{name} must be true or false, got {text!r}")
         if isinstance(default, tuple):
             return tuple(number(part) for part in text.split(",") if part.strip())
         if default is None or isinstance(default, float | int):

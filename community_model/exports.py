@@ -14,11 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from agents.regulator_rules import BAN_REASONS
 from community_model.state import ROLE_NAMES
 
 ENERGY_COLUMNS = {
     "pv_kwh": "pv_kwh",
+    "demand_kwh": "demand_kwh",
     "load_kwh": "load_kwh",
+    "deferred_kwh": "deferred_kwh",
     "charge_kwh": "battery_charge_kwh",
     "discharge_kwh": "battery_discharge_kwh",
     "loss_kwh": "battery_loss_kwh",
@@ -37,18 +40,24 @@ TRADING_COLUMNS = {
     "offer_price": "offer_price_eur_per_kwh",
     "battery_offer_kwh": "battery_offer_kwh",
     "battery_offer_price": "battery_offer_price_eur_per_kwh",
+    "storage_bid_kwh": "storage_bid_kwh",
+    "storage_bid_price": "storage_bid_price_eur_per_kwh",
     "p2p_trades": "p2p_trades",
     "market_trades": "market_trades",
     "p2p_bought_kwh": "p2p_bought_kwh",
     "p2p_sold_kwh": "p2p_sold_kwh",
     "p2p_sold_battery_kwh": "p2p_sold_battery_kwh",
+    "p2p_bought_battery_kwh": "p2p_bought_battery_kwh",
     "p2p_paid_eur": "p2p_paid_eur",
     "p2p_received_eur": "p2p_received_eur",
     "grid_cost_eur": "grid_cost_eur",
 }
 REGULATOR_COLUMNS = {
+    "role": "role",
     "bonus_eur": "bonus_eur",
     "penalty_eur": "penalty_eur",
+    "new_ban": "new_ban",
+    "ban_reason": "ban_reason",
     "ban_remaining": "ban_remaining",
 }
 
@@ -97,8 +106,14 @@ def prosumer_table(model, columns: dict[str, str]) -> pd.DataFrame:
 
 
 def regulator_table(model) -> pd.DataFrame:
+    """Bonus, penalty and ban state per prosumer per hour.
+
+    ``banned``: banned during this hour's market; ``new_ban``: banned at the end of this hour,
+    for ``ban_remaining`` steps, because of ``ban_reason``.
+    """
     table = prosumer_table(model, REGULATOR_COLUMNS)
-    table.insert(4, "banned", table["ban_remaining"] > 0)
+    table.insert(2, "banned", table.pop("role") == "banned")
+    table["ban_reason"] = np.asarray(BAN_REASONS)[table["ban_reason"].to_numpy()]
     return table
 
 

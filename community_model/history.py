@@ -14,7 +14,9 @@ from community_model.state import ProsumerState
 #: Columns recorded per prosumer and step, in frame order.
 RECORDED = (
     "pv_kwh",
+    "demand_kwh",
     "load_kwh",
+    "deferred_kwh",
     "charge_kwh",
     "discharge_kwh",
     "loss_kwh",
@@ -26,9 +28,12 @@ RECORDED = (
     "offer_price",
     "battery_offer_kwh",
     "battery_offer_price",
+    "storage_bid_kwh",
+    "storage_bid_price",
     "p2p_bought_kwh",
     "p2p_sold_kwh",
     "p2p_sold_battery_kwh",
+    "p2p_bought_battery_kwh",
     "p2p_paid_eur",
     "p2p_received_eur",
     "p2p_trades",
@@ -40,6 +45,8 @@ RECORDED = (
     "penalty_eur",
     "balance_eur",
     "ban_remaining",
+    "ban_reason",
+    "new_ban",
 )
 
 

@@ -11,11 +11,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agents.battery import deliverable_kwh, discharge_for_sale, self_balance
+from agents.battery import deliverable_kwh, discharge_for_sale, headroom_kwh, self_balance
+from agents.flexible_load import DeferrableLoad
 from agents.pricing import PriceContext, PricingStrategy
+from agents.regulator_rules import NO_INCENTIVES, Incentives
 from community_model.parameters import Parameters
 from community_model.profiles import HourProfile
-from community_model.state import BANNED, BUYER, SELLER, ProsumerState
+from community_model.state import BANNED, BUYER, IDLE, SELLER, ProsumerState
 from market import MECHANISMS, QTY_EPS, Trades, settle_local_market
 
 #: Agent id of the aggregator that trades with the grid on the chain and in the trade files.
@@ -33,6 +35,7 @@ class OrderBook(NamedTuple):
     bid_owner: np.ndarray
     bid_qty: np.ndarray  #: [kWh]
     bid_price: np.ndarray  #: [EUR/kWh]
+    bid_to_battery: np.ndarray  #: True for bids that buy energy to store
     ask_owner: np.ndarray
     ask_qty: np.ndarray  #: [kWh]
     ask_price: np.ndarray  #: [EUR/kWh]
@@ -62,7 +65,9 @@ def battery_power_limit_kwh(params: Parameters) -> float | None:
     return params.battery_power_kw * params.step_hours
 
 
-def price_context(forecast: float, params: Parameters, p2p_bonus=0.0, market_penalty=0.0):
+def price_context(
+    forecast: float, params: Parameters, incentives: Incentives = NO_INCENTIVES
+) -> PriceContext:
     """Grid reference prices of this step (SPEC section 5) and the regulator's incentives."""
     fee = params.local_market_fee
     return PriceContext(
@@ -70,32 +75,47 @@ def price_context(forecast: float, params: Parameters, p2p_bonus=0.0, market_pen
         grid_buy=forecast + fee,
         grid_sell=forecast - fee,
         trade_cap=params.max_trade_cap,
-        p2p_bonus=p2p_bonus,
-        market_penalty=market_penalty,
+        buyer_incentive=incentives.buyer_p2p,
+        seller_incentive=incentives.seller_p2p,
+        storage_incentive=incentives.storage,
     )
 
 
 # --- 1-2. profiles and self-balance ---------------------------------------------------------
-def apply_self_balance(state: ProsumerState, profile: HourProfile, params: Parameters) -> None:
-    """Record this step's PV and load and balance them with each home's own battery."""
+def apply_self_balance(
+    state: ProsumerState,
+    profile: HourProfile,
+    params: Parameters,
+    flexible: DeferrableLoad,
+    defer: bool,
+) -> None:
+    """Record this step's PV and demand, decide what load is served now (deferrable load,
+    see :mod:`agents.flexible_load`) and balance it with each home's own battery."""
+    cap = state.homes.battery_capacity_kwh
+    limit = battery_power_limit_kwh(params)
+    can_deliver = deliverable_kwh(state.stored_kwh, cap, params.soc_min, params.battery_efficiency)
+    if limit is not None:
+        can_deliver = np.minimum(can_deliver, limit)
     state.pv_kwh[:] = profile.pv_kwh
-    state.load_kwh[:] = profile.load_kwh
+    state.demand_kwh[:] = profile.load_kwh
+    state.load_kwh[:] = flexible.schedule(
+        profile.load_kwh, params.flexible_load_share, profile.pv_kwh + can_deliver, defer
+    )
+    state.deferred_kwh[:] = flexible.backlog_kwh
     flows = self_balance(
-        profile.pv_kwh - profile.load_kwh,
+        state.pv_kwh - state.load_kwh,
         state.stored_kwh,
-        state.homes.battery_capacity_kwh,
+        cap,
         soc_min=params.soc_min,
         soc_max=params.soc_max,
         efficiency=params.battery_efficiency,
-        power_limit_kwh=battery_power_limit_kwh(params),
+        power_limit_kwh=limit,
     )
     state.charge_kwh[:] = flows.charge_kwh
     state.discharge_kwh[:] = flows.discharge_kwh
     state.loss_kwh[:] = flows.loss_kwh
     state.stored_kwh[:] = flows.stored_kwh
-    state.residual_kwh[:] = (
-        profile.pv_kwh - profile.load_kwh - flows.charge_kwh + flows.discharge_kwh
-    )
+    state.residual_kwh[:] = state.pv_kwh - state.load_kwh - flows.charge_kwh + flows.discharge_kwh
 
 
 # --- 3. offers ------------------------------------------------------------------------------
@@ -127,6 +147,7 @@ def make_offers(
         bid_owner=buyers,
         bid_qty=bid_qty,
         bid_price=bid_price,
+        bid_to_battery=np.zeros(len(buyers), dtype=bool),
         ask_owner=sellers,
         ask_qty=ask_qty,
         ask_price=ask_price,
@@ -135,6 +156,19 @@ def make_offers(
 
 
 # --- 4. battery offers on a shortfall -------------------------------------------------------
+def sharing_fraction(base_fraction: float, ctx: PriceContext) -> float:
+    """Share of deliverable stored energy a battery owner offers [-].
+
+    ``battery_offer_fraction`` without incentives. A regulator's reward for selling P2P
+    rather than using the grid (``ctx.seller_incentive``) raises it toward 1 in proportion to
+    the incentive relative to the grid spread: stored energy sold to a neighbour is then worth
+    more than keeping it as a reserve.
+    """
+    if ctx.seller_incentive <= 0 or ctx.spread <= 0:
+        return base_fraction
+    return base_fraction + (1.0 - base_fraction) * min(1.0, ctx.seller_incentive / ctx.spread)
+
+
 def add_battery_offers(
     state: ProsumerState,
     book: OrderBook,
@@ -146,7 +180,7 @@ def add_battery_offers(
     """When bids exceed asks by more than ``imbalance_threshold``, stored energy is offered.
 
     Prosumers with a battery that are neither banned nor buying, taken by stored energy
-    (largest first, ties by row), each offer up to ``battery_offer_fraction`` of what their
+    (largest first, ties by row), each offer up to :func:`sharing_fraction` of what their
     battery can deliver (after losses, within the trade cap and the power limit) until the
     shortfall is covered. Draws one ask price per battery offer.
     """
@@ -155,7 +189,7 @@ def add_battery_offers(
         return book
     cap = state.homes.battery_capacity_kwh
     candidates = (cap > 0) & ~state.banned & (state.role != BUYER)
-    available = params.battery_offer_fraction * deliverable_kwh(
+    available = sharing_fraction(params.battery_offer_fraction, ctx) * deliverable_kwh(
         state.stored_kwh, cap, params.soc_min, params.battery_efficiency
     )
     available = np.minimum(available, params.max_trade_cap)
@@ -181,6 +215,41 @@ def add_battery_offers(
     )
 
 
+def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, params: Parameters):
+    """Community storage: when the regulator rewards P2P purchases (``storage_incentive``),
+    battery owners with room left bid for neighbours' surplus that would otherwise go to the
+    grid.
+
+    Idle, unbanned homes with a battery bid for what their battery can still take (before
+    losses, within the trade cap and the power limit) at ``grid_sell * 1.01 +
+    storage_incentive``: the stored energy is worth what its owner would otherwise get for its
+    own PV at the grid, plus the bonus. No random draw. Without the incentive, storing a
+    neighbour's energy only displaces the owner's own PV later, so nobody bids.
+    """
+    if ctx.storage_incentive <= 0 or len(book.ask_qty) == 0:
+        return book
+    cap = state.homes.battery_capacity_kwh
+    room = headroom_kwh(state.stored_kwh, cap, params.soc_max) / params.battery_efficiency
+    room = np.minimum(room, params.max_trade_cap)
+    limit = battery_power_limit_kwh(params)
+    if limit is not None:
+        room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)
+    rows = np.flatnonzero((cap > 0) & (state.role == IDLE) & (room > QTY_EPS))
+    qty = room[rows]
+    price = np.full(
+        len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99)
+    )
+    state.storage_bid_kwh[rows] = qty
+    state.storage_bid_price[rows] = price
+    state.role[rows] = BUYER
+    return book._replace(
+        bid_owner=np.concatenate([book.bid_owner, rows]),
+        bid_qty=np.concatenate([book.bid_qty, qty]),
+        bid_price=np.concatenate([book.bid_price, price]),
+        bid_to_battery=np.concatenate([book.bid_to_battery, np.ones(len(rows), bool)]),
+    )
+
+
 # --- 5. P2P clearing ------------------------------------------------------------------------
 def clear_p2p(book: OrderBook, params: Parameters) -> Trades:
     """Clear the book with the mechanism ``params.clearing_mechanism`` names."""
@@ -196,12 +265,14 @@ def apply_p2p_trades(
     prosumer_ids: np.ndarray,
     params: Parameters,
 ) -> TradeLog:
-    """Book the trades on both sides: energy, money, counts, and battery discharge."""
+    """Book the trades on both sides: energy, money, counts, battery charge and discharge."""
     n = state.n
     buyer = book.bid_owner[trades.buyer]
     seller = book.ask_owner[trades.seller]
     from_battery = book.ask_from_battery[trades.seller]
+    to_battery = book.bid_to_battery[trades.buyer]
     kwh = trades.kwh
+    eff = params.battery_efficiency
 
     state.p2p_bought_kwh[:] = np.bincount(buyer, kwh, n)
     state.p2p_paid_eur[:] = np.bincount(buyer, kwh * trades.buyer_price, n)
@@ -210,12 +281,16 @@ def apply_p2p_trades(
     state.p2p_sold_battery_kwh[:] = np.bincount(seller, np.where(from_battery, kwh, 0.0), n)
     state.p2p_trades[:] = np.bincount(buyer, minlength=n) + np.bincount(seller, minlength=n)
 
-    # Energy sold from the battery leaves it now, with the same losses as any discharge.
-    sold = state.p2p_sold_battery_kwh
-    stored, loss = discharge_for_sale(sold, state.stored_kwh, params.battery_efficiency)
-    state.stored_kwh[:] = stored
+    state.p2p_bought_battery_kwh[:] = np.bincount(buyer, np.where(to_battery, kwh, 0.0), n)
+
+    # Energy sold from the battery leaves it now, with the same losses as any discharge;
+    # energy bought to store enters it with the same losses as any charge.
+    sold, stored_in = state.p2p_sold_battery_kwh, state.p2p_bought_battery_kwh
+    stored, loss = discharge_for_sale(sold, state.stored_kwh, eff)
+    state.stored_kwh[:] = stored + stored_in * eff
     state.discharge_kwh += sold
-    state.loss_kwh += loss
+    state.charge_kwh += stored_in
+    state.loss_kwh += loss + stored_in * (1.0 - eff)
     return TradeLog(
         kind=np.full(len(kwh), P2P, dtype=np.int8),
         source=np.where(from_battery, FROM_BATTERY, FROM_PV).astype(np.int8),
@@ -237,7 +312,8 @@ def settle_with_grid(
     match, and the imbalance of banned prosumers.
     """
     pv_sold = state.p2p_sold_kwh - state.p2p_sold_battery_kwh
-    net = state.residual_kwh - pv_sold + state.p2p_bought_kwh
+    bought_for_use = state.p2p_bought_kwh - state.p2p_bought_battery_kwh
+    net = state.residual_kwh - pv_sold + bought_for_use
     grid = settle_local_market(net, forecast, params.local_market_fee, params.fee_mode)
     state.grid_import_kwh[:] = grid.import_kwh
     state.grid_export_kwh[:] = grid.export_kwh

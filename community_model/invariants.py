@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from community_model.state import ProsumerState
+from community_model.state import BANNED, ProsumerState
 
 TOL = 1e-9  #: tolerance on energy [kWh] and money [EUR] per prosumer per step
 
@@ -36,6 +36,8 @@ class InvariantChecker:
         self.model = model
         self.prev_stored = model.state.stored_kwh.copy()
         self.prev_balance = model.state.balance_eur.copy()
+        self.demand_total = np.zeros(model.state.n)  # flexible load: demand = served + waiting
+        self.served_total = np.zeros(model.state.n)
         self.steps_checked = 0
 
     def check(self) -> None:
@@ -67,6 +69,17 @@ class InvariantChecker:
             energy_in - energy_out,
         )
 
+        self.demand_total += s.demand_kwh
+        self.served_total += s.load_kwh
+        unserved = self.demand_total - self.served_total - s.deferred_kwh
+        _require(
+            np.abs(unserved) <= TOL * max(1, self.steps_checked),
+            step,
+            "demand lost or invented by deferral",
+            unserved,
+        )
+        _require(s.deferred_kwh >= -TOL, step, "negative deferred demand")
+
         stored_change = s.stored_kwh - self.prev_stored
         battery_error = stored_change - (s.charge_kwh * eff - s.discharge_kwh / eff)
         _require(
@@ -89,6 +102,16 @@ class InvariantChecker:
             "sold more stored energy than offered",
         )
         _require(
+            s.p2p_bought_battery_kwh <= s.storage_bid_kwh + TOL,
+            step,
+            "bought more to store than bid for",
+        )
+        _require(
+            s.p2p_bought_kwh - s.p2p_bought_battery_kwh <= s.offer_kwh + TOL,
+            step,
+            "bought more than bid for",
+        )
+        _require(
             (s.p2p_sold_kwh - s.p2p_sold_battery_kwh) <= s.offer_kwh + TOL,
             step,
             "sold more PV than offered",
@@ -104,7 +127,7 @@ class InvariantChecker:
         log = self.model.last_trades
         p2p = log.kind == 0
         ids = self.model.prosumer_ids
-        banned_ids = ids[s.banned]
+        banned_ids = ids[s.role == BANNED]  # banned during this step's market
         traders = np.concatenate([log.buyer[p2p], log.seller[p2p]])
         _require(~np.isin(traders, banned_ids), step, "a banned prosumer traded P2P")
         _require(log.kwh > 0, step, "a trade of no energy")

@@ -6,12 +6,14 @@ import numpy as np
 import pandas as pd
 
 from community_model.hour import P2P, TradeLog
-from community_model.state import BUYER, SELLER, ProsumerState
+from community_model.state import BANNED, BUYER, SELLER, ProsumerState
 
 #: Model reporters, each a per-step community figure; see the README for units.
 STEP_FIGURES = (
     "pv_kwh",
+    "demand_kwh",
     "load_kwh",
+    "deferred_kwh",
     "surplus_kwh",
     "deficit_kwh",
     "p2p_kwh",
@@ -27,6 +29,7 @@ STEP_FIGURES = (
     "buyers",
     "sellers",
     "banned",
+    "new_bans",
     "mean_soc",
     "stored_kwh",
     "battery_charge_kwh",
@@ -42,7 +45,9 @@ STEP_FIGURES = (
     "penalty_eur",
     "community_net_cost_eur",
 )
-COUNT_FIGURES = frozenset({"p2p_trades", "market_trades", "buyers", "sellers", "banned"})
+COUNT_FIGURES = frozenset(
+    {"p2p_trades", "market_trades", "buyers", "sellers", "banned", "new_bans"}
+)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -75,7 +80,9 @@ def step_figures(
     bonus, penalty = float(state.bonus_eur.sum()), float(state.penalty_eur.sum())
     figures.update(
         pv_kwh=pv,
+        demand_kwh=float(state.demand_kwh.sum()),
         load_kwh=load,
+        deferred_kwh=float(state.deferred_kwh.sum()),
         surplus_kwh=float(np.maximum(state.residual_kwh, 0).sum()),
         deficit_kwh=float(np.maximum(-state.residual_kwh, 0).sum()),
         p2p_kwh=p2p_kwh,
@@ -88,6 +95,8 @@ def step_figures(
         price_forecast=ctx.forecast,
         grid_buy_price=ctx.grid_buy,
         grid_sell_price=ctx.grid_sell,
+        banned=int((state.role == BANNED).sum()),
+        new_bans=int(state.new_ban.sum()),
         buyers=int((state.role == BUYER).sum()),
         sellers=int((state.role == SELLER).sum()),
         battery_charge_kwh=float(state.charge_kwh.sum()),

@@ -8,8 +8,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from agents.flexible_load import DeferrableLoad
 from agents.pricing import make_pricing
 from agents.prosumer import ProsumerAgent
+from agents.regulator import RegulatorAgent
 from community_model import hour as phases
 from community_model.datacollection import CommunityDataCollector
 from community_model.history import AgentHistory
@@ -32,7 +34,8 @@ class CommunityModel(mesa.Model):
     """About a hundred prosumers balancing their energy every hour.
 
     One ``step()`` is one hour (``step_hours``): profiles -> self-balance with the own battery
-    -> offers -> battery offers on a shortfall -> P2P clearing -> grid settlement -> collect.
+    -> offers -> battery offers on a shortfall -> P2P clearing -> grid settlement -> chain ->
+    regulator -> collect.
     Every keyword is a parameter of :class:`~community_model.parameters.Parameters`, where
     each one's unit, meaning and range are listed; ``rng`` seeds the run (Mesa 3.5).
 
@@ -75,6 +78,27 @@ class CommunityModel(mesa.Model):
         pricing_strategy: str = D.pricing_strategy,
         clearing_mechanism: str = D.clearing_mechanism,
         uniform_k: float = D.uniform_k,
+        chain_enabled: bool = D.chain_enabled,
+        difficulty: int = D.difficulty,
+        n_miners: int = D.n_miners,
+        block_reward: float = D.block_reward,
+        max_transactions_per_block: int = D.max_transactions_per_block,
+        hash_rate_sigma: float = D.hash_rate_sigma,
+        objective: str = D.objective,
+        renewable_bonus: float = D.renewable_bonus,
+        p2p_bonus: float = D.p2p_bonus,
+        market_penalty: float = D.market_penalty,
+        exempt_no_battery: bool = D.exempt_no_battery,
+        ban_window: int = D.ban_window,
+        ban_penalty_threshold: float = D.ban_penalty_threshold,
+        ban_bonus_threshold: float = D.ban_bonus_threshold,
+        ban_balance_threshold: float = D.ban_balance_threshold,
+        market_ban_steps: int = D.market_ban_steps,
+        balance_ban_steps: int = D.balance_ban_steps,
+        reban_cooldown: int = D.reban_cooldown,
+        flexible_load_share: float = D.flexible_load_share,
+        max_deferral_hours: int = D.max_deferral_hours,
+        flex_discomfort: float = D.flex_discomfort,
         agent_data_every: int = D.agent_data_every,
         rng=None,
     ):
@@ -92,6 +116,8 @@ class CommunityModel(mesa.Model):
 
         ProsumerAgent.create_agents(self, p.n_prosumers, row=np.arange(p.n_prosumers))
         self.prosumer_ids = np.array([a.unique_id for a in self.agents_by_type[ProsumerAgent]])
+        self.regulator = RegulatorAgent(self, p, p.n_prosumers)
+        self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None
@@ -118,14 +144,18 @@ class CommunityModel(mesa.Model):
         p, state, rng = self.params, self.state, self.rng
         state.start_step()
         profile = self.profiles.hour(self.step_index, rng)
-        ctx = phases.price_context(profile.price_forecast, p)
-        phases.apply_self_balance(state, profile, p)
+        incentives = self.regulator.incentives()
+        ctx = phases.price_context(profile.price_forecast, p, incentives)
+        defer = incentives.self_supply > p.flex_discomfort
+        phases.apply_self_balance(state, profile, p, self.flexible_load, defer)
         book = phases.make_offers(state, ctx, self.pricing, rng, p)
         book = phases.add_battery_offers(state, book, ctx, self.pricing, rng, p)
+        book = phases.add_storage_bids(state, book, ctx, p)
         trades = phases.clear_p2p(book, p)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
         grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
         self._log_trades(phases.concat_logs(p2p_log, grid_log))
+        self.regulator.act(state, self.step_index, self._trade_balance_change())
         self._settle_balances()
         self.figures = step_figures(state, self.last_trades, ctx, self._baseline_cost(ctx))
         self._collect()
@@ -134,12 +164,15 @@ class CommunityModel(mesa.Model):
         self.last_trades = log
         self.trade_log.append((self.step_index, log))
 
-    def _settle_balances(self) -> None:
-        """Book this step's money: P2P, grid, regulator."""
+    def _trade_balance_change(self) -> np.ndarray:
+        """This step's money from trading per prosumer: P2P received - paid - grid cost [EUR]."""
         s = self.state
-        s.balance_eur += (
-            s.p2p_received_eur - s.p2p_paid_eur - s.grid_cost_eur + s.bonus_eur - s.penalty_eur
-        )
+        return s.p2p_received_eur - s.p2p_paid_eur - s.grid_cost_eur
+
+    def _settle_balances(self) -> None:
+        """Book this step's money: trading and the regulator's bonuses and penalties."""
+        s = self.state
+        s.balance_eur += self._trade_balance_change() + s.bonus_eur - s.penalty_eur
 
     def _baseline_cost(self, ctx) -> float:
         """What the community would have paid this step without P2P (hourly counterfactual:

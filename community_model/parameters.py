@@ -14,6 +14,10 @@ import numbers
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
+from market import FEE_MODES, MECHANISMS
+
 #: PV capacity of the ten home types [kW]
 PV_CAPACITIES_KW = (2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0)
 #: Base consumption of the ten home types [kWh/h]
@@ -28,9 +32,9 @@ PRICE_SHAPE = (0.7, 0.6, 0.6, 0.6, 0.7, 0.9, 1.3, 1.5, 1.4, 1.2, 1.1, 1.2,
                1.3, 1.1, 1.0, 1.0, 1.1, 1.2, 1.5, 1.6, 1.5, 1.3, 1.1, 0.9)  # fmt: skip
 
 PRICING_STRATEGIES = ("seed", "zic")
-CLEARING_MECHANISMS = ("seed", "uniform", "trade_reduction")
-FEE_MODES = ("per_kwh", "quantity_scaled")
+CLEARING_MECHANISMS = tuple(MECHANISMS)
 PROFILE_SOURCES = ("synthetic",)
+OBJECTIVES = ("maximize_renewable", "maximize_p2p", "maximize_profit", "none")
 
 
 class ParameterError(ValueError):
@@ -144,6 +148,59 @@ class Parameters:
         "seed", "-", "P2P double-auction rule", choices=CLEARING_MECHANISMS
     )
     uniform_k: float = _p(0.5, "-", "k of the uniform-price k-double auction", lo=0, hi=1)
+    # --- chain ---------------------------------------------------------------------------
+    chain_enabled: bool = _p(True, "-", "record every trade on the proof-of-work chain")
+    difficulty: int = _p(3, "hex digits", "leading hex zeros a block hash needs", lo=0, hi=6)
+    n_miners: int = _p(15, "-", "number of competing miner agents", lo=1, hi=1000)
+    block_reward: float = _p(0.1, "EUR", "reward of the miner of a block", lo=0, hi=1e6)
+    max_transactions_per_block: int = _p(
+        50, "-", "largest number of transactions in a block", lo=1, hi=1_000_000
+    )
+    hash_rate_sigma: float = _p(
+        0.5, "-", "spread of miners' hash rates (sigma of a lognormal; 0: equal)", lo=0, hi=3
+    )
+    # --- regulator -----------------------------------------------------------------------
+    objective: str = _p("maximize_renewable", "-", "what the regulator pursues", choices=OBJECTIVES)
+    renewable_bonus: float = _p(
+        0.02, "EUR/kWh", "bonus per kWh of local renewable energy used", lo=0, hi=10
+    )
+    p2p_bonus: float = _p(0.01, "EUR/kWh", "bonus per P2P kWh, to buyer and seller", lo=0, hi=10)
+    market_penalty: float = _p(0.02, "EUR/kWh", "penalty per kWh traded with the grid", lo=0, hi=10)
+    exempt_no_battery: bool = _p(True, "-", "homes without a battery pay no market penalty")
+    ban_window: int = _p(24, "steps", "rolling window of the ban rules", lo=1, hi=1_000_000)
+    ban_penalty_threshold: float = _p(
+        5.0,
+        "EUR",
+        "penalties in the window above which (with few bonuses) a home is banned",
+        lo=0,
+        hi=1e9,
+    )
+    ban_bonus_threshold: float = _p(
+        5.0, "EUR", "bonuses in the window below which the penalty rule applies", lo=0, hi=1e9
+    )
+    ban_balance_threshold: float = _p(
+        -50.0,
+        "EUR",
+        "balance change in the window below which a home is banned",
+        lo=-1e9,
+        hi=0,
+    )
+    market_ban_steps: int = _p(2, "steps", "ban for excessive market usage", lo=0, hi=1_000_000)
+    balance_ban_steps: int = _p(3, "steps", "ban for a negative balance", lo=0, hi=1_000_000)
+    reban_cooldown: int = _p(
+        5,
+        "steps",
+        "no new ban for the same reason within this many steps of the last one",
+        lo=0,
+        hi=1_000_000,
+    )
+    flexible_load_share: float = _p(
+        0.1, "-", "share of demand a home may defer when incentives reward it", lo=0, hi=1
+    )
+    max_deferral_hours: int = _p(12, "steps", "longest a flexible demand may wait", lo=0, hi=168)
+    flex_discomfort: float = _p(
+        0.01, "EUR/kWh", "incentive below which homes do not bother to defer", lo=0, hi=10
+    )
     # --- data ----------------------------------------------------------------------------
     agent_data_every: int = _p(
         1, "steps", "collect agent-level data every k steps (0: never)", lo=0, hi=1_000_000
@@ -158,7 +215,9 @@ class Parameters:
             if value is None or f.metadata["choices"]:
                 continue
             kind = str(f.type)
-            if kind == "int":
+            if kind == "bool":
+                value = bool(value)
+            elif kind == "int":
                 value = int(value)
             elif kind.startswith("float"):
                 value = float(value)
@@ -242,6 +301,10 @@ def _allowed(meta: dict, type_: str) -> str:
 def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
     allowed = _allowed(meta, type_)
     if value is None and meta["optional"]:
+        return
+    if str(type_) == "bool":
+        if not isinstance(value, bool | np.bool_):
+            raise ParameterError(f"{name} must be {allowed}, got {value!r}")
         return
 
     def fail() -> None:

@@ -21,5 +21,18 @@ def summary_report(model) -> str:
         f"P2P {k['savings_eur']:.2f} EUR, Gini of net costs {k['gini_net_cost']:.3f}",
         f"  battery   throughput {k['battery_throughput_kwh']:.1f} kWh, losses "
         f"{k['battery_loss_kwh']:.1f} kWh; peak grid import {k['peak_grid_import_kwh']:.1f} kWh",
+        _regulator_line(model),
     ]
     return "\n".join(lines)
+
+
+def _regulator_line(model) -> str:
+    reg, frame = model.regulator, model.step_frame()
+    if reg.objective == "none":
+        return "  regulator objective none: no bonuses, penalties or bans"
+    return (
+        f"  regulator objective {reg.objective}: bonuses paid {reg.bonus_paid_eur:.2f} EUR, "
+        f"penalties collected {reg.penalty_collected_eur:.2f} EUR, {reg.bans_issued} bans "
+        f"({int(frame['banned'].sum())} prosumer-hours banned); flexible load waiting at the "
+        f"end {model.state.deferred_kwh.sum():.1f} kWh"
+    )

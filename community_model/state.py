@@ -29,9 +29,12 @@ class ProsumerState:
     stored_kwh: np.ndarray = _col()  #: energy in the battery
     balance_eur: np.ndarray = _col()  #: money received minus money paid since the start
     ban_remaining: np.ndarray = _col(np.int64)  #: steps of ban left (0: not banned)
+    ban_reason: np.ndarray = _col(np.int8)  #: reason code of the active ban (regulator rules)
     # this step
     pv_kwh: np.ndarray = _col()
-    load_kwh: np.ndarray = _col()
+    demand_kwh: np.ndarray = _col()  #: demand that arose this step
+    load_kwh: np.ndarray = _col()  #: load served this step (demand less deferred plus caught up)
+    deferred_kwh: np.ndarray = _col()  #: flexible demand still waiting after this step
     charge_kwh: np.ndarray = _col()  #: energy put into the battery (before losses)
     discharge_kwh: np.ndarray = _col()  #: energy delivered by the battery (after losses)
     loss_kwh: np.ndarray = _col()  #: battery conversion losses
@@ -41,9 +44,12 @@ class ProsumerState:
     offer_price: np.ndarray = _col()  #: ask (seller) or bid (buyer)
     battery_offer_kwh: np.ndarray = _col()  #: quantity offered from the battery
     battery_offer_price: np.ndarray = _col()
+    storage_bid_kwh: np.ndarray = _col()  #: quantity bid for to store (community storage)
+    storage_bid_price: np.ndarray = _col()
     p2p_bought_kwh: np.ndarray = _col()
     p2p_sold_kwh: np.ndarray = _col()  #: P2P sales, PV and battery together
     p2p_sold_battery_kwh: np.ndarray = _col()
+    p2p_bought_battery_kwh: np.ndarray = _col()  #: P2P purchases that went into the battery
     p2p_paid_eur: np.ndarray = _col()
     p2p_received_eur: np.ndarray = _col()
     p2p_trades: np.ndarray = _col(np.int64)
@@ -53,8 +59,9 @@ class ProsumerState:
     market_trades: np.ndarray = _col(np.int64)
     bonus_eur: np.ndarray = _col()  #: regulator bonus this step
     penalty_eur: np.ndarray = _col()  #: regulator penalty this step
+    new_ban: np.ndarray = _col(bool)  #: banned by the regulator at the end of this step
 
-    CARRIED = ("stored_kwh", "balance_eur", "ban_remaining")
+    CARRIED = ("stored_kwh", "balance_eur", "ban_remaining", "ban_reason")
 
     def __post_init__(self) -> None:
         n = self.homes.n

@@ -35,7 +35,7 @@ def test_seed_urgency_raises_asks_and_lowers_bids(ctx):
 
 
 def test_incentives_make_asks_lower_and_bids_higher(ctx):
-    incentives = PriceContext(**{**ctx.__dict__, "p2p_bonus": 0.01, "market_penalty": 0.02})
+    incentives = PriceContext(**{**ctx.__dict__, "buyer_incentive": 0.03, "seller_incentive": 0.03})
     s = SeedPricing(seller_noise=(1, 1), buyer_noise=(1, 1), battery_noise=(1, 1))
     qty, rng = np.array([1.0]), np.random.default_rng(0)
     for plain, shifted in [

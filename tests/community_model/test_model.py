@@ -44,7 +44,7 @@ def test_pv_follows_the_sun_and_load_the_floor(day):
     frame = day.step_frame().set_index("hour")
     assert (frame.loc[[0, 1, 2, 3, 4, 5, 19, 20, 21, 22, 23], "pv_kwh"] == 0).all()
     assert frame.loc[12, "pv_kwh"] > frame.loc[8, "pv_kwh"] > 0
-    load = day.prosumer_frame()["load_kwh"].xs(5.0, level="Step")
+    load = day.prosumer_frame()["demand_kwh"].xs(5.0, level="Step")
     assert (load >= 0.25).all()
     g = np.asarray(day.params.price_shape)
     ratio = frame["price_forecast"].to_numpy() / (0.15 * g)
