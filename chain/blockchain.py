@@ -1,0 +1,237 @@
+"""The community's ledger: a chain of mined blocks and a mempool of trades.
+
+Typical use by the simulation, once per simulated hour::
+
+    chain = Blockchain(difficulty=3, max_transactions_per_block=50)
+    chain.add_transactions(trades_of_this_hour)
+    results = chain.mine_pending(miner_ids, hash_rates, timestamp=hour)
+    for r in results:          # one MiningResult per new block
+        reward(r.winner_id)
+
+Blocks hold at most ``max_transactions_per_block`` transactions, taken from
+the mempool in the order they were added; no empty block is ever mined.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+
+from chain.block import Block, BlockHeader, make_genesis_block
+from chain.errors import ChainError
+from chain.merkle import merkle_root
+from chain.pow import MiningResult, compete
+from chain.transaction import Transaction
+from chain.validation import validate_chain
+
+__all__ = ["MAX_DIFFICULTY", "Blockchain"]
+
+#: Largest difficulty a :class:`Blockchain` accepts: 16**8 ~ 4.3e9 hashes per
+#: block is already hours of pure-Python hashing.
+MAX_DIFFICULTY = 8
+
+
+class Blockchain:
+    """A growing, always-valid chain of blocks plus a mempool.
+
+    Parameters
+    ----------
+    difficulty : int
+        Leading hex zeros required of every block hash, 0..8.  Expected work
+        per block is ``16**difficulty`` [hashes].
+    max_transactions_per_block : int
+        Largest number of transactions in one block, >= 1.
+    genesis_timestamp : float
+        Simulation time of the genesis block [h].
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range (the message names it, its value and
+        the allowed range).
+    """
+
+    def __init__(
+        self,
+        difficulty: int = 3,
+        max_transactions_per_block: int = 50,
+        genesis_timestamp: float = 0.0,
+    ) -> None:
+        self._init_parameters(difficulty, max_transactions_per_block)
+        self._blocks: list[Block] = []
+        self._ids: set[str] = set()  # ids on the chain and in the mempool
+        self._mempool: list[Transaction] = []
+        self._append(make_genesis_block(difficulty, genesis_timestamp))
+
+    def _init_parameters(self, difficulty: int, max_transactions_per_block: int) -> None:
+        if (
+            isinstance(difficulty, bool)
+            or not isinstance(difficulty, numbers.Integral)
+            or not 0 <= difficulty <= MAX_DIFFICULTY
+        ):
+            raise ValueError(
+                f"difficulty must be an int in 0..{MAX_DIFFICULTY}, got {difficulty!r}"
+            )
+        if (
+            isinstance(max_transactions_per_block, bool)
+            or not isinstance(max_transactions_per_block, numbers.Integral)
+            or max_transactions_per_block < 1
+        ):
+            raise ValueError(
+                "max_transactions_per_block must be an int >= 1, "
+                f"got {max_transactions_per_block!r}"
+            )
+        self.difficulty = int(difficulty)
+        self.max_transactions_per_block = int(max_transactions_per_block)
+
+    @classmethod
+    def from_blocks(
+        cls, blocks: Iterable[Block], max_transactions_per_block: int = 50
+    ) -> Blockchain:
+        """Resume a chain from existing blocks (e.g. :func:`chain.persistence.read_chain`).
+
+        Parameters
+        ----------
+        blocks : iterable of Block
+            A valid chain, genesis first; its difficulty is the genesis block's.
+        max_transactions_per_block : int
+            As for the constructor.
+
+        Returns
+        -------
+        Blockchain
+            With an empty mempool.
+
+        Raises
+        ------
+        ChainValidationError
+            If the blocks do not form a valid chain.
+        """
+        blocks = list(blocks)
+        validate_chain(blocks)
+        chain = cls.__new__(cls)
+        chain._init_parameters(blocks[0].header.difficulty, max_transactions_per_block)
+        chain._blocks = []
+        chain._ids = set()
+        chain._mempool = []
+        for block in blocks:
+            chain._append(block)
+        return chain
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """All blocks, genesis first (a snapshot tuple)."""
+        return tuple(self._blocks)
+
+    @property
+    def height(self) -> int:
+        """Index of the newest block (0 when only the genesis block exists)."""
+        return len(self._blocks) - 1
+
+    @property
+    def tip(self) -> Block:
+        """The newest block."""
+        return self._blocks[-1]
+
+    @property
+    def pending(self) -> tuple[Transaction, ...]:
+        """Transactions waiting in the mempool, in the order they were added."""
+        return tuple(self._mempool)
+
+    def tx_ids(self) -> list[str]:
+        """Ids of the transactions recorded on the chain, in chain order."""
+        return [tx.tx_id for block in self._blocks for tx in block.transactions]
+
+    def transactions(self) -> Iterator[Transaction]:
+        """Iterate over the transactions recorded on the chain, in chain order."""
+        for block in self._blocks:
+            yield from block.transactions
+
+    def __len__(self) -> int:
+        """Number of blocks, genesis included."""
+        return len(self._blocks)
+
+    def validate(self) -> None:
+        """Re-validate the whole chain (raises :class:`ChainValidationError`)."""
+        validate_chain(self._blocks, self.difficulty)
+
+    # -- growth --------------------------------------------------------------
+
+    def add_transactions(self, txs: Iterable[Transaction]) -> None:
+        """Append transactions to the mempool (all or none).
+
+        Parameters
+        ----------
+        txs : iterable of Transaction
+
+        Raises
+        ------
+        ChainError
+            If an item is not a Transaction, or a tx id is already on the
+            chain, in the mempool, or twice in ``txs``; nothing is added then.
+        """
+        txs = list(txs)
+        new_ids: set[str] = set()
+        for tx in txs:
+            if not isinstance(tx, Transaction):
+                raise ChainError(f"expected a Transaction, got {type(tx).__name__}")
+            if tx.tx_id in self._ids or tx.tx_id in new_ids:
+                raise ChainError(f"duplicate transaction id {tx.tx_id}")
+            new_ids.add(tx.tx_id)
+        self._mempool.extend(txs)
+        self._ids |= new_ids
+
+    def mine_pending(
+        self,
+        miner_ids: Sequence[int],
+        hash_rates: Sequence[float],
+        timestamp: float,
+    ) -> list[MiningResult]:
+        """Mine the whole mempool into blocks, each won by a mining race.
+
+        Parameters
+        ----------
+        miner_ids : sequence of int
+            Distinct ids of the competing miners.
+        hash_rates : sequence of float
+            Their hash rates [hashes/s].
+        timestamp : float
+            Simulation time of the new blocks [h], not earlier than the tip's.
+
+        Returns
+        -------
+        list of MiningResult
+            One per new block, in chain order (empty if the mempool was empty).
+            See :func:`chain.pow.compete` for the fields.
+        """
+        is_number = isinstance(timestamp, numbers.Real) and not isinstance(timestamp, bool)
+        ts = float(timestamp) if is_number else math.nan
+        if not math.isfinite(ts) or ts < self.tip.header.timestamp:
+            raise ValueError(
+                f"timestamp must be finite and >= the tip's {self.tip.header.timestamp!r} h, "
+                f"got {timestamp!r}"
+            )
+        results = []
+        while self._mempool:
+            batch = tuple(self._mempool[: self.max_transactions_per_block])
+            template = BlockHeader(
+                index=len(self._blocks),
+                prev_hash=self.tip.hash,
+                merkle_root=merkle_root([tx.tx_hash() for tx in batch]),
+                timestamp=ts,
+                difficulty=self.difficulty,
+                nonce=0,
+                miner_id=0,
+            )
+            result = compete(template, miner_ids, hash_rates)
+            self._blocks.append(Block(result.header, batch, result.hash))
+            del self._mempool[: len(batch)]
+            results.append(result)
+        return results
+
+    def _append(self, block: Block) -> None:
+        self._blocks.append(block)
+        self._ids.update(block.tx_ids)

@@ -1,0 +1,253 @@
+"""Energy trades as immutable transactions with a canonical byte form.
+
+A :class:`Transaction` records one trade of one simulated hour: who bought
+how much energy from whom, at what price.  Its :meth:`~Transaction.canonical_bytes`
+are the bytes that are hashed into the Merkle root of a block, so they must be
+identical on every run and every platform:
+
+* compact JSON (separators ``","`` and ``":"``), keys sorted, ASCII only;
+* floats written as Python's ``repr`` (the shortest string that reads back as
+  the same IEEE-754 double, e.g. ``0.1`` and ``1.0``), ints as plain digits;
+* ``seller_price`` appears only when it is not ``None``, so transactions of
+  markets that pay the seller what the buyer pays keep the short form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import numbers
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from chain.errors import ChainError
+
+__all__ = [
+    "AGGREGATOR_ID",
+    "TRANSACTION_KINDS",
+    "Transaction",
+    "canonical_json",
+    "make_tx_id",
+]
+
+#: Participant id of the aggregator / grid; prosumer ids are positive ints.
+AGGREGATOR_ID = 0
+
+#: Allowed values of :attr:`Transaction.kind`: a trade between two prosumers
+#: (``"p2p"``) or a trade with the aggregator's market (``"market"``).
+TRANSACTION_KINDS = frozenset({"p2p", "market"})
+
+_REQUIRED_KEYS = frozenset({"tx_id", "hour", "kind", "buyer", "seller", "kwh", "price"})
+_OPTIONAL_KEYS = frozenset({"seller_price"})
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Serialise ``obj`` as canonical JSON bytes.
+
+    Parameters
+    ----------
+    obj : Any
+        JSON-compatible value (dicts, lists, str, int, finite float, bool, None).
+
+    Returns
+    -------
+    bytes
+        Compact, key-sorted, ASCII-only JSON; floats as their shortest
+        round-trip ``repr``.  NaN and infinities are refused (``ValueError``).
+    """
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    ).encode("ascii")
+
+
+def make_tx_id(hour: int, kind: str, seq: int) -> str:
+    """Build the deterministic id of the ``seq``-th trade of ``kind`` in ``hour``.
+
+    Parameters
+    ----------
+    hour : int
+        Simulation hour of the trade [h], >= 0.
+    kind : str
+        ``"p2p"`` or ``"market"``.
+    seq : int
+        Sequence number of the trade within that hour and kind, >= 0.
+
+    Returns
+    -------
+    str
+        E.g. ``make_tx_id(5, "p2p", 12) == "h000005-p2p-000012"``.  Distinct
+        ``(hour, kind, seq)`` give distinct ids (numbers wider than six digits
+        simply make the id longer).
+    """
+    hour = _as_int("hour", hour)
+    seq = _as_int("seq", seq)
+    if hour < 0 or seq < 0:
+        raise ChainError(f"hour and seq must be >= 0, got hour={hour}, seq={seq}")
+    if kind not in TRANSACTION_KINDS:
+        raise ChainError(f"kind must be one of {sorted(TRANSACTION_KINDS)}, got {kind!r}")
+    return f"h{hour:06d}-{kind}-{seq:06d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One energy trade.
+
+    Parameters
+    ----------
+    tx_id : str
+        Unique id of the trade within a run, see :func:`make_tx_id`.
+    hour : int
+        Simulation hour in which the energy is delivered [h], >= 0.
+    kind : str
+        ``"p2p"`` (prosumer to prosumer) or ``"market"`` (with the aggregator).
+    buyer, seller : int
+        Participant ids (>= 0); :data:`AGGREGATOR_ID` (0) is the aggregator /
+        grid.  ``buyer != seller``.
+    kwh : float
+        Energy traded [kWh], > 0 and finite.
+    price : float
+        Price the buyer pays [EUR/kWh], finite (may be negative).
+    seller_price : float or None
+        Price the seller receives [EUR/kWh] when it differs from ``price``
+        (e.g. a market that keeps a spread); ``None`` means equal to ``price``.
+
+    Raises
+    ------
+    ChainError
+        If a field has a wrong type or value.  Integer-like values (e.g.
+        ``numpy.int64``) are stored as ``int`` and real numbers as ``float``,
+        so equal trades always have equal canonical bytes.
+    """
+
+    tx_id: str
+    hour: int
+    kind: str
+    buyer: int
+    seller: int
+    kwh: float
+    price: float
+    seller_price: float | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tx_id, str) or not self.tx_id:
+            raise ChainError(f"tx_id must be a non-empty str, got {self.tx_id!r}")
+        if self.kind not in TRANSACTION_KINDS:
+            raise ChainError(
+                f"transaction {self.tx_id}: kind must be one of "
+                f"{sorted(TRANSACTION_KINDS)}, got {self.kind!r}"
+            )
+        # Normalise numeric types (numpy scalars, ints for floats) so that the
+        # canonical form depends only on the values.
+        for name in ("hour", "buyer", "seller"):
+            value = _as_int(name, getattr(self, name), self.tx_id)
+            if value < 0:
+                raise ChainError(f"transaction {self.tx_id}: {name} must be >= 0, got {value}")
+            object.__setattr__(self, name, value)
+        if self.buyer == self.seller:
+            raise ChainError(f"transaction {self.tx_id}: buyer and seller are both {self.buyer}")
+        for name in ("kwh", "price", "seller_price"):
+            value = getattr(self, name)
+            if value is None and name == "seller_price":
+                continue
+            object.__setattr__(self, name, _as_finite_float(name, value, self.tx_id))
+        if not self.kwh > 0:
+            raise ChainError(f"transaction {self.tx_id}: kwh must be > 0, got {self.kwh!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fields as a JSON-compatible dict.
+
+        Returns
+        -------
+        dict
+            Keys ``tx_id, hour, kind, buyer, seller, kwh, price`` and
+            ``seller_price`` only when it is not ``None``.
+        """
+        d: dict[str, Any] = {
+            "tx_id": self.tx_id,
+            "hour": self.hour,
+            "kind": self.kind,
+            "buyer": self.buyer,
+            "seller": self.seller,
+            "kwh": self.kwh,
+            "price": self.price,
+        }
+        if self.seller_price is not None:
+            d["seller_price"] = self.seller_price
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Transaction:
+        """Build a transaction from a dict made by :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            Must have exactly the keys of :meth:`to_dict`.
+
+        Returns
+        -------
+        Transaction
+
+        Raises
+        ------
+        ChainError
+            On a non-dict, unknown or missing keys, or wrong types (e.g. a
+            string or bool where a number belongs).
+        """
+        if not isinstance(data, dict):
+            raise ChainError(f"transaction must be a JSON object, got {type(data).__name__}")
+        keys = set(data)
+        missing = _REQUIRED_KEYS - keys
+        unknown = keys - _REQUIRED_KEYS - _OPTIONAL_KEYS
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append(f"missing keys {sorted(missing)}")
+            if unknown:
+                parts.append(f"unknown keys {sorted(map(str, unknown))}")
+            raise ChainError(f"transaction {data.get('tx_id')!r}: " + ", ".join(parts))
+        if "seller_price" in data and data["seller_price"] is None:
+            # None is expressed by leaving the key out; an explicit null would
+            # be a second spelling of the same transaction.
+            raise ChainError(f"transaction {data['tx_id']!r}: seller_price must not be null")
+        return cls(**data)
+
+    def canonical_bytes(self) -> bytes:
+        """Return the canonical serialisation (see the module docstring).
+
+        Returns
+        -------
+        bytes
+            Compact key-sorted ASCII JSON of :meth:`to_dict`.
+        """
+        return canonical_json(self.to_dict())
+
+    def tx_hash(self) -> bytes:
+        """Return the SHA-256 digest of :meth:`canonical_bytes`.
+
+        Returns
+        -------
+        bytes
+            32 raw bytes, the leaf of this transaction in the block's Merkle tree.
+        """
+        return hashlib.sha256(self.canonical_bytes()).digest()
+
+
+def _as_int(name: str, value: Any, tx_id: str | None = None) -> int:
+    """Return ``value`` as a plain int; refuse bools, floats and strings."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        where = f"transaction {tx_id}: " if tx_id else ""
+        raise ChainError(f"{where}{name} must be an int, got {value!r}")
+    return operator.index(value)
+
+
+def _as_finite_float(name: str, value: Any, tx_id: str) -> float:
+    """Return ``value`` as a plain finite float; refuse bools, strings, NaN, inf."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ChainError(f"transaction {tx_id}: {name} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ChainError(f"transaction {tx_id}: {name} must be finite, got {value!r}")
+    return value
