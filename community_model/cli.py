@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"progress bar (default: on for {PROGRESS_MIN_STEPS}+ steps)",
     )
     add_parameter_flags(run)
+
+    verify = sub.add_parser("verify-chain", help="check a chain file written by `run`")
+    verify.add_argument("file", help="path of a chain.jsonl file")
     return parser
 
 
@@ -170,6 +173,10 @@ def run_command(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "verify-chain":
+        from chain.cli_verify import main as verify_main
+
+        return verify_main([args.file])
     try:
         if args.command == "run":
             return run_command(args)

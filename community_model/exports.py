@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from agents.regulator_rules import BAN_REASONS
+from chain import write_chain
 from community_model.state import ROLE_NAMES
 
 ENERGY_COLUMNS = {
@@ -61,6 +62,7 @@ REGULATOR_COLUMNS = {
     "ban_remaining": "ban_remaining",
 }
 
+CHAIN_FILE = "chain.jsonl"
 FILES = (
     "prosumer_energy.csv",
     "prosumer_trading.csv",
@@ -133,4 +135,8 @@ def write_outputs(model, out_dir: str | os.PathLike) -> dict[str, Path]:
         "regulator_actions.csv": regulator_table(model),
         "community_summary.csv": model.step_frame(),
     }
-    return {name: _write_csv(frame, out / name) for name, frame in tables.items()}
+    written = {name: _write_csv(frame, out / name) for name, frame in tables.items()}
+    if model.blockchain is not None:
+        written[CHAIN_FILE] = out / CHAIN_FILE
+        write_chain(written[CHAIN_FILE], model.blockchain.blocks)  # atomic, validated first
+    return written

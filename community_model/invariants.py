@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from community_model.state import BANNED, ProsumerState
+from community_model.trades import trade_ids
 
 TOL = 1e-9  #: tolerance on energy [kWh] and money [EUR] per prosumer per step
 
@@ -38,6 +39,7 @@ class InvariantChecker:
         self.prev_balance = model.state.balance_eur.copy()
         self.demand_total = np.zeros(model.state.n)  # flexible load: demand = served + waiting
         self.served_total = np.zeros(model.state.n)
+        self.chain_blocks_seen = len(model.blockchain.blocks) if model.blockchain else 0
         self.steps_checked = 0
 
     def check(self) -> None:
@@ -118,6 +120,7 @@ class InvariantChecker:
         )
 
         self._check_trades(step, s)
+        self._check_chain(step)
         self._check_money(step, s)
         self.prev_stored = s.stored_kwh.copy()
         self.prev_balance = s.balance_eur.copy()
@@ -139,6 +142,20 @@ class InvariantChecker:
             step,
             "P2P payments do not equal receipts",
         )
+
+    def _check_chain(self, step: int) -> None:
+        """This step's new blocks hold exactly this step's trades, in order, once each."""
+        chain = self.model.blockchain
+        if chain is None:
+            return
+        new_blocks = chain.blocks[self.chain_blocks_seen :]
+        on_chain = [tx.tx_id for block in new_blocks for tx in block.transactions]
+        _require(
+            on_chain == trade_ids(step, self.model.last_trades),
+            step,
+            "the step's trades are not on the chain exactly once",
+        )
+        self.chain_blocks_seen = len(chain.blocks)
 
     def _check_money(self, step: int, s: ProsumerState) -> None:
         change = s.balance_eur - self.prev_balance

@@ -44,9 +44,22 @@ STEP_FIGURES = (
     "bonus_eur",
     "penalty_eur",
     "community_net_cost_eur",
+    "blocks_mined",
+    "hashes",
+    "chain_height",
 )
 COUNT_FIGURES = frozenset(
-    {"p2p_trades", "market_trades", "buyers", "sellers", "banned", "new_bans"}
+    {
+        "p2p_trades",
+        "market_trades",
+        "buyers",
+        "sellers",
+        "banned",
+        "new_bans",
+        "blocks_mined",
+        "hashes",
+        "chain_height",
+    }
 )
 
 

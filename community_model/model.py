@@ -9,13 +9,16 @@ import numpy as np
 import pandas as pd
 
 from agents.flexible_load import DeferrableLoad
+from agents.miner import MinerAgent, draw_hash_rates
 from agents.pricing import make_pricing
 from agents.prosumer import ProsumerAgent
 from agents.regulator import RegulatorAgent
+from chain import Blockchain
 from community_model import hour as phases
 from community_model.datacollection import CommunityDataCollector
 from community_model.history import AgentHistory
 from community_model.homes import draw_homes
+from community_model.ledger import MiningRecord, record_on_chain
 from community_model.metrics import STEP_FIGURES, run_kpis, step_figures
 from community_model.parameters import Parameters
 from community_model.profiles import make_profile_source
@@ -117,12 +120,20 @@ class CommunityModel(mesa.Model):
         ProsumerAgent.create_agents(self, p.n_prosumers, row=np.arange(p.n_prosumers))
         self.prosumer_ids = np.array([a.unique_id for a in self.agents_by_type[ProsumerAgent]])
         self.regulator = RegulatorAgent(self, p, p.n_prosumers)
+        self.miners = MinerAgent.create_agents(
+            self, p.n_miners, hash_rate=draw_hash_rates(p.n_miners, p.hash_rate_sigma, self.rng)
+        )
+        self.blockchain = (
+            Blockchain(p.difficulty, p.max_transactions_per_block) if p.chain_enabled else None
+        )
+        self.mining = MiningRecord(0, 0)
         self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None
         self.history = AgentHistory(self.prosumer_ids)
         self.figures = step_figures(self.state, None, None, 0.0)
+        self.figures.update(self._chain_figures())
         self.datacollector = CommunityDataCollector(
             self, model_reporters={name: partial(_figure, name) for name in STEP_FIGURES}
         )
@@ -155,14 +166,34 @@ class CommunityModel(mesa.Model):
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
         grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
         self._log_trades(phases.concat_logs(p2p_log, grid_log))
+        self._record_on_chain()
         self.regulator.act(state, self.step_index, self._trade_balance_change())
         self._settle_balances()
         self.figures = step_figures(state, self.last_trades, ctx, self._baseline_cost(ctx))
+        self.figures.update(self._chain_figures())
         self._collect()
 
     def _log_trades(self, log: phases.TradeLog) -> None:
         self.last_trades = log
         self.trade_log.append((self.step_index, log))
+
+    def _record_on_chain(self) -> None:
+        if self.blockchain is None:
+            return
+        self.mining = record_on_chain(
+            self.blockchain,
+            self.step_index,
+            self.last_trades,
+            self.miners,
+            self.params.block_reward,
+        )
+
+    def _chain_figures(self) -> dict[str, int]:
+        return {
+            "blocks_mined": self.mining.blocks,
+            "hashes": self.mining.hashes,
+            "chain_height": self.blockchain.height if self.blockchain is not None else 0,
+        }
 
     def _trade_balance_change(self) -> np.ndarray:
         """This step's money from trading per prosumer: P2P received - paid - grid cost [EUR]."""
@@ -206,6 +237,25 @@ class CommunityModel(mesa.Model):
 
         return trades_frame(self.trade_log)
 
+    def miner_frame(self) -> pd.DataFrame:
+        """One row per miner: hash rate, blocks won, rewards, hashes tried."""
+        return pd.DataFrame(
+            [
+                {
+                    "miner_id": m.unique_id,
+                    "hash_rate": m.hash_rate,
+                    "blocks_won": m.blocks_won,
+                    "reward_eur": m.reward_eur,
+                    "hashes_tried": m.hashes_tried,
+                }
+                for m in self.miners
+            ]
+        )
+
     def kpis(self) -> dict[str, float]:
         """Run-level KPIs (SPEC section 9)."""
-        return run_kpis(self.step_frame(), -self.state.balance_eur)
+        kpis = run_kpis(self.step_frame(), -self.state.balance_eur)
+        kpis["blocks_mined"] = int(sum(m.blocks_won for m in self.miners))
+        kpis["hashes"] = int(sum(m.hashes_tried for m in self.miners))
+        kpis["block_rewards_eur"] = float(sum(m.reward_eur for m in self.miners))
+        return kpis

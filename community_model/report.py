@@ -22,8 +22,30 @@ def summary_report(model) -> str:
         f"  battery   throughput {k['battery_throughput_kwh']:.1f} kWh, losses "
         f"{k['battery_loss_kwh']:.1f} kWh; peak grid import {k['peak_grid_import_kwh']:.1f} kWh",
         _regulator_line(model),
+        *_chain_lines(model),
     ]
     return "\n".join(lines)
+
+
+def _chain_lines(model) -> list[str]:
+    chain = model.blockchain
+    if chain is None:
+        return ["  chain     disabled"]
+    k = model.kpis()
+    n_tx = sum(len(b.transactions) for b in chain.blocks)
+    lines = [
+        f"  chain     {chain.height} blocks after genesis, {n_tx} transactions, difficulty "
+        f"{chain.difficulty}, {k['hashes']:,} hashes tried, {k['block_rewards_eur']:.2f} EUR "
+        f"in block rewards, tip {chain.tip.hash.hex()[:16]}",
+        "  miners    id  hash rate [MH/s]  blocks  reward [EUR]  hashes tried",
+    ]
+    miners = model.miner_frame().sort_values(["blocks_won", "miner_id"], ascending=[False, True])
+    for m in miners.itertuples():
+        lines.append(
+            f"            {m.miner_id:<3} {m.hash_rate / 1e6:>16.2f}  {m.blocks_won:>6}  "
+            f"{m.reward_eur:>12.2f}  {m.hashes_tried:>12,}"
+        )
+    return lines
 
 
 def _regulator_line(model) -> str:

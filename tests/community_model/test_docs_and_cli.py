@@ -7,7 +7,7 @@ import pytest
 
 from community_model.cli import main
 from community_model.docs import readme_with_table
-from community_model.exports import FILES
+from community_model.exports import CHAIN_FILE, FILES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -38,7 +38,7 @@ def test_main_run_writes_the_five_files_with_the_original_row_counts(tmp_path, c
     )
     printed = capsys.readouterr().out
     assert "self-sufficiency" in printed and "invariants held for all 24 steps" in printed
-    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)  # no temporary files left
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FILES, CHAIN_FILE])  # no temp files
     for name in ("prosumer_energy.csv", "prosumer_trading.csv", "regulator_actions.csv"):
         assert len((out / name).read_text().splitlines()) == 2401, name
     assert len((out / "community_summary.csv").read_text().splitlines()) == 25

@@ -1,0 +1,28 @@
+"""Run every benchmark and write the figures to benchmarks/results.json."""
+
+import json
+import os
+import platform
+from pathlib import Path
+
+from benchmarks import bench_chain, bench_market, bench_model
+
+
+def main() -> None:
+    results = {
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "model": bench_model.main(),
+        "market": bench_market.main(),
+        "chain": bench_chain.main(),
+    }
+    path = Path(__file__).with_name("results.json")
+    path.write_text(json.dumps(results, indent=2, default=float) + "\n")
+    print(f"figures written to {path}")
+
+
+if __name__ == "__main__":
+    main()

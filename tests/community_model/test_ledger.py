@@ -1,0 +1,77 @@
+"""The chain phase in real runs: every trade on the chain exactly once, miners credited."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from agents.miner import MinerAgent
+from chain import read_chain
+from community_model import CommunityModel
+from community_model.cli import main
+from community_model.invariants import run_checked
+
+
+def test_every_trade_of_a_run_is_on_the_chain_exactly_once(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "--prosumers", "40", "--hours", "30", "--seed", "5", "--out", str(out),
+                 "--max-transactions-per-block", "7", "--difficulty", "2"]) == 0  # fmt: skip
+    trades = pd.read_csv(out / "all_trades.csv")
+    blocks = read_chain(out / "chain.jsonl")  # validates every block on the way
+    on_chain = [tx.tx_id for block in blocks for tx in block.transactions]
+    assert len(on_chain) == len(set(on_chain)) == len(trades)
+    assert on_chain == trades["trade_id"].tolist()  # same trades, same order
+    assert all(len(b.transactions) <= 7 for b in blocks)
+    # the chain carries the same figures as the trade file
+    by_id = trades.set_index("trade_id")
+    for tx in [tx for block in blocks[1:4] for tx in block.transactions]:
+        assert tx.kwh == by_id.loc[tx.tx_id, "kwh"]
+        assert tx.price == by_id.loc[tx.tx_id, "price_eur_per_kwh"]
+    assert main(["verify-chain", str(out / "chain.jsonl")]) == 0
+    assert "valid chain" in capsys.readouterr().out
+
+
+def test_verify_chain_rejects_a_tampered_run_file(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(["run", "--prosumers", "10", "--hours", "6", "--out", str(out), "--difficulty", "1"])
+    lines = (out / "chain.jsonl").read_text().splitlines(keepends=True)
+    block = json.loads(lines[2])
+    block["transactions"][0]["kwh"] += 1.0  # a forged quantity in block 1
+    lines[2] = json.dumps(block, sort_keys=True, separators=(",", ":")) + "\n"
+    (out / "chain.jsonl").write_text("".join(lines))
+    capsys.readouterr()
+    assert main(["verify-chain", str(out / "chain.jsonl")]) == 1
+    assert "block 1" in capsys.readouterr().err
+
+
+def test_miners_are_credited_and_compete():
+    model = CommunityModel(n_prosumers=30, n_miners=6, block_reward=0.25, rng=4)
+    run_checked(model, 24)  # includes: this step's trades are in this step's new blocks
+    miners = model.miner_frame()
+    assert len(model.agents_by_type[MinerAgent]) == 6
+    assert miners["blocks_won"].sum() == model.blockchain.height
+    assert miners["reward_eur"].sum() == pytest.approx(0.25 * model.blockchain.height)
+    assert (miners["blocks_won"] > 0).sum() >= 2  # more than one miner wins
+    frame = model.step_frame()
+    assert frame["blocks_mined"].sum() == model.blockchain.height
+    assert frame["hashes"].sum() == miners["hashes_tried"].sum() > 0
+    assert frame["chain_height"].iloc[-1] == model.blockchain.height
+
+
+def test_equal_miners_with_zero_sigma_and_chain_off():
+    model = CommunityModel(n_prosumers=10, hash_rate_sigma=0.0, rng=1)
+    assert model.miner_frame()["hash_rate"].nunique() == 1
+    off = CommunityModel(n_prosumers=10, chain_enabled=False, rng=1)
+    run_checked(off, 5)
+    assert off.blockchain is None and off.step_frame()["blocks_mined"].sum() == 0
+
+
+def test_chain_does_not_change_the_energy_results():
+    on, off = (
+        CommunityModel(n_prosumers=20, rng=8),
+        CommunityModel(n_prosumers=20, chain_enabled=False, rng=8),
+    )
+    on.run_for(12)
+    off.run_for(12)
+    energy = ["pv_kwh", "load_kwh", "p2p_kwh", "grid_import_kwh", "savings_eur"]
+    pd.testing.assert_frame_equal(on.step_frame()[energy], off.step_frame()[energy])
