@@ -3,10 +3,10 @@
 A share ``flexible_load_share`` of each home's hourly demand (washing, dishwasher, water
 heating, an electric car) may wait up to ``max_deferral_hours``. A home defers it only when
 the regulator makes a kWh from its own renewable energy worth more than a grid kWh by more
-than its discomfort cost (``buyer_incentive > flex_discomfort``); then it serves flexible
-demand from its own PV and battery and lets the rest wait, oldest first, until its own energy
-covers it or its deadline forces it. Without incentives (objective ``none``) nothing waits:
-every demand is served in its hour, as in the original system.
+than its discomfort cost (``self_supply > flex_discomfort``); then it serves flexible demand
+from its own PV and battery and lets the rest wait, oldest first, until its own energy covers
+it or its deadline forces it. Without incentives (objective ``none``) nothing waits: every
+demand is served in its hour, as in the original system.
 """
 
 from __future__ import annotations
@@ -15,16 +15,25 @@ import numpy as np
 
 
 class DeferrableLoad:
-    """Flexible demand waiting to be served, by age, one column per home [kWh]."""
+    """Flexible demand waiting to be served, by age, one column per home [kWh].
+
+    A ring buffer of ``max_deferral_steps`` rows: ``waiting[(head + a) % D]`` holds demand that
+    has waited ``a + 1`` steps, so ageing everything is one move of ``head``, not a copy.
+    """
 
     def __init__(self, max_deferral_steps: int, n: int):
-        #: waiting[a] is demand that has waited a + 1 steps; the last row is due now
         self.waiting = np.zeros((max(max_deferral_steps, 0), n))
+        self.head = 0
 
     @property
     def backlog_kwh(self) -> np.ndarray:
         """Flexible demand waiting per home [kWh]."""
         return self.waiting.sum(axis=0)
+
+    def _oldest_first(self) -> np.ndarray:
+        """Row indices from the oldest (due now) to the youngest."""
+        d = len(self.waiting)
+        return (self.head + np.arange(d - 1, -1, -1)) % d
 
     def schedule(
         self,
@@ -47,23 +56,35 @@ class DeferrableLoad:
         defer : bool
             Whether homes defer at all this step.
         """
-        if len(self.waiting) == 0 or (not defer and not self.waiting.any()):
+        d = len(self.waiting)
+        if d == 0 or (not defer and not self.waiting.any()):
             return demand_kwh.copy()
-        fixed = demand_kwh * (1.0 - flexible_share)
-        new_flexible = demand_kwh * flexible_share
-        due = self.waiting[-1].copy()  # waited the longest allowed: served now
-        older = self.waiting[:-1]
-        if not defer:
-            served = fixed + new_flexible + due + older.sum(axis=0)
+        if not defer:  # catch up on everything waiting
+            served = demand_kwh + self.waiting.sum(axis=0)
             self.waiting[:] = 0.0
             return served
-        # Serve waiting demand oldest first, then this step's, from what own energy is left.
+
+        order = self._oldest_first()
+        due_row = order[0]
+        due = self.waiting[due_row].copy()  # waited the longest allowed: served now
+        self.waiting[due_row] = demand_kwh * flexible_share  # reused below for the new demand
+        fixed = demand_kwh * (1.0 - flexible_share)
+        pool_total = self.waiting.sum(axis=0)  # older waiting demand plus this step's flexible
         room = np.maximum(own_supply_kwh - fixed - due, 0.0)
-        pool = np.vstack([older[::-1], new_flexible[None, :]])  # oldest first
-        taken_before = np.cumsum(pool, axis=0) - pool
-        take = np.clip(room - taken_before, 0.0, pool)
-        left = pool - take
-        # age everything by one step: what was left in pool row r (oldest first) moves on
-        self.waiting[1:] = left[:-1][::-1]
-        self.waiting[0] = left[-1]
-        return fixed + due + take.sum(axis=0)
+
+        served = fixed + due
+        covered = room >= pool_total  # own energy covers all flexible demand: nothing waits
+        served[covered] += pool_total[covered]
+        self.waiting[:, covered] = 0.0
+        partial = np.flatnonzero(~covered & (room > 0))
+        if len(partial):
+            # Serve the oldest first: rows in age order, the new demand (at due_row) last.
+            rows = np.concatenate([order[1:], [due_row]])
+            pool = self.waiting[np.ix_(rows, partial)]
+            taken_before = np.cumsum(pool, axis=0) - pool
+            take = np.clip(room[partial] - taken_before, 0.0, pool)
+            self.waiting[np.ix_(rows, partial)] = pool - take
+            served[partial] += take.sum(axis=0)
+        # Age everything by one step: the row that held the new demand becomes age 1.
+        self.head = due_row
+        return served
