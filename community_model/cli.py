@@ -30,7 +30,7 @@ def _converter(row: dict) -> Callable[[str], object]:
 
     def number(text: str):
         try:
-            return int(text) if isinstance(default, int) else float(text)
+            return int(text) if row["type"] == "int" else float(text)
         except ValueError:
             message = f"{name} must be {row['allowed']}, got {text!r}"
             raise argparse.ArgumentTypeError(message) from None
@@ -45,9 +45,9 @@ def _converter(row: dict) -> Callable[[str], object]:
             raise argparse.ArgumentTypeError(f"{name} must be true or false, got {text!r}")
         if isinstance(default, tuple):
             return tuple(number(part) for part in text.split(",") if part.strip())
-        if default is None or isinstance(default, float | int):
-            if default is None and text.strip().lower() == "none":
-                return None
+        if row["type"].endswith("| None") and text.strip().lower() == "none":
+            return None
+        if row["type"].startswith(("int", "float")):
             return number(text)
         return text
 

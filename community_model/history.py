@@ -1,81 +1,132 @@
-"""Per-prosumer time series kept as columns of numpy arrays, not one object per agent-hour.
+"""Per-prosumer time series kept as preallocated columnar blocks, not one object per agent-hour.
 
-``AgentHistory.frame()`` gives the same DataFrame shape as Mesa's agent reporters
-(MultiIndex ``Step``, ``AgentID``), built in one go from the stacked columns.
+Recorded steps fill a block of ``chunk_steps`` rows per column. A full block is either kept in
+memory or, for large runs, written to a folder as one Parquet file per block
+(``part-00000.parquet`` ...; a Parquet dataset pandas and pyarrow read as one table), so memory
+stays flat however long the run. ``AgentHistory.frame()`` gives the same DataFrame shape as
+Mesa's agent reporters (MultiIndex ``Step``, ``AgentID``).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from community_model.state import ProsumerState
 
 #: Columns recorded per prosumer and step, in frame order.
 RECORDED = (
-    "pv_kwh",
-    "demand_kwh",
-    "load_kwh",
-    "deferred_kwh",
-    "charge_kwh",
-    "discharge_kwh",
-    "loss_kwh",
-    "stored_kwh",
-    "soc",
-    "residual_kwh",
-    "role",
-    "offer_kwh",
-    "offer_price",
-    "battery_offer_kwh",
-    "battery_offer_price",
-    "storage_bid_kwh",
-    "storage_bid_price",
-    "p2p_bought_kwh",
-    "p2p_sold_kwh",
-    "p2p_sold_battery_kwh",
-    "p2p_bought_battery_kwh",
-    "p2p_paid_eur",
-    "p2p_received_eur",
-    "p2p_trades",
-    "grid_import_kwh",
-    "grid_export_kwh",
-    "grid_cost_eur",
-    "market_trades",
-    "bonus_eur",
-    "penalty_eur",
-    "balance_eur",
-    "ban_remaining",
-    "ban_reason",
-    "new_ban",
-)
+    "pv_kwh", "demand_kwh", "load_kwh", "deferred_kwh", "charge_kwh", "discharge_kwh",
+    "loss_kwh", "stored_kwh", "soc", "residual_kwh", "role", "offer_kwh", "offer_price",
+    "battery_offer_kwh", "battery_offer_price", "storage_bid_kwh", "storage_bid_price",
+    "p2p_bought_kwh", "p2p_sold_kwh", "p2p_sold_battery_kwh", "p2p_bought_battery_kwh",
+    "p2p_paid_eur", "p2p_received_eur", "p2p_trades", "grid_import_kwh", "grid_export_kwh",
+    "grid_cost_eur", "market_trades", "bonus_eur", "penalty_eur", "balance_eur",
+    "ban_remaining", "ban_reason", "new_ban",
+)  # fmt: skip
+
+PART_NAME = "part-{:05d}.parquet"
 
 
 class AgentHistory:
-    """Snapshots of the prosumer columns at recorded steps."""
+    """Snapshots of the prosumer columns at recorded steps.
 
-    def __init__(self, agent_ids: np.ndarray):
+    Parameters
+    ----------
+    agent_ids : array of int
+        Mesa ``unique_id`` of each prosumer row.
+    folder : path or None
+        Where to stream full blocks as Parquet parts; None keeps everything in memory.
+    chunk_steps : int
+        Recorded steps per block.
+    """
+
+    def __init__(self, agent_ids: np.ndarray, folder: str | os.PathLike | None = None,
+                 chunk_steps: int = 168):  # fmt: skip
         self.agent_ids = np.asarray(agent_ids)
+        self.folder = Path(folder) if folder is not None else None
+        self.chunk_steps = chunk_steps
         self.steps: list[float] = []
-        self._snapshots: dict[str, list[np.ndarray]] = {name: [] for name in RECORDED}
+        self._block: dict[str, np.ndarray] | None = None  # allocated on the first record
+        self._fill = 0
+        self._blocks: list[dict[str, np.ndarray]] = []  # full blocks kept in memory
+        self._parts = 0
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if any(self.folder.glob("part-*.parquet")):
+                raise ValueError(
+                    f"agent_data_dir {str(self.folder)!r} already holds agent data from another "
+                    "run; choose an empty folder"
+                )
 
     def record(self, step: float, state: ProsumerState) -> None:
+        if self._block is None:
+            n = len(self.agent_ids)
+            self._block = {
+                name: np.empty((self.chunk_steps, n), dtype=np.asarray(getattr(state, name)).dtype)
+                for name in RECORDED
+            }
+        for name, values in self._block.items():
+            values[self._fill] = getattr(state, name)
         self.steps.append(step)
-        for name, values in self._snapshots.items():
-            values.append(np.array(getattr(state, name), copy=True))
+        self._fill += 1
+        if self._fill == self.chunk_steps:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Move the full block to memory or to a Parquet part, and start a new one."""
+        if self.folder is None:
+            self._blocks.append({name: values.copy() for name, values in self._block.items()})
+        else:
+            first = len(self.steps) - self._fill
+            table = self._table(self._block, self.steps[first:], self._fill)
+            path = self.folder / PART_NAME.format(self._parts)
+            tmp = path.with_suffix(".parquet.tmp")
+            pq.write_table(table, tmp)
+            os.replace(tmp, path)  # a part is either complete or absent
+            self._parts += 1
+        self._fill = 0
+
+    def _table(self, block: dict[str, np.ndarray], steps: list[float], rows: int) -> pa.Table:
+        n = len(self.agent_ids)
+        columns = {
+            "Step": np.repeat(np.asarray(steps, dtype=float), n),
+            "AgentID": np.tile(self.agent_ids, rows),
+        }
+        columns.update({name: values[:rows].reshape(-1) for name, values in block.items()})
+        return pa.table(columns)
 
     def column(self, name: str) -> np.ndarray:
         """One quantity as a (recorded steps x prosumers) array."""
-        values = self._snapshots[name]
-        if not values:
+        if self.folder is not None:
+            frame = self.frame()
+            return frame[name].to_numpy().reshape(len(self.steps), len(self.agent_ids))
+        parts = [block[name] for block in self._blocks]
+        if self._block is not None:
+            parts.append(self._block[name][: self._fill])
+        if not parts:
             return np.empty((0, len(self.agent_ids)))
-        return np.stack(values)
+        return np.concatenate(parts)
 
     def frame(self) -> pd.DataFrame:
         """All recorded quantities, indexed by (Step, AgentID) like Mesa's agent frames."""
-        n_steps, n = len(self.steps), len(self.agent_ids)
-        index = pd.MultiIndex.from_arrays(
-            [np.repeat(np.asarray(self.steps, dtype=float), n), np.tile(self.agent_ids, n_steps)],
-            names=["Step", "AgentID"],
-        )
-        data = {name: self.column(name).reshape(-1) for name in RECORDED}
-        return pd.DataFrame(data, index=index)
+        tables = []
+        if self.folder is not None and self._parts:
+            tables.append(pq.read_table(self.folder, schema=None))
+        for i, block in enumerate(self._blocks):  # in memory (no folder)
+            steps = self.steps[i * self.chunk_steps : (i + 1) * self.chunk_steps]
+            tables.append(self._table(block, steps, self.chunk_steps))
+        if self._fill:
+            tables.append(self._table(self._block, self.steps[-self._fill :], self._fill))
+        if not tables:
+            return pd.DataFrame(
+                {name: [] for name in RECORDED},
+                index=pd.MultiIndex.from_arrays([[], []], names=["Step", "AgentID"]),
+            )
+        frame = pa.concat_tables(tables).to_pandas()
+        return frame.set_index(["Step", "AgentID"])

@@ -102,6 +102,7 @@ class CommunityModel(mesa.Model):
         flexible_load_share: float = D.flexible_load_share,
         max_deferral_hours: int = D.max_deferral_hours,
         flex_discomfort: float = D.flex_discomfort,
+        agent_data_dir: str | None = D.agent_data_dir,
         agent_data_every: int = D.agent_data_every,
         rng=None,
     ):
@@ -131,7 +132,7 @@ class CommunityModel(mesa.Model):
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None
-        self.history = AgentHistory(self.prosumer_ids)
+        self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir)
         self.figures = step_figures(self.state, None, None, 0.0)
         self.figures.update(self._chain_figures())
         self.datacollector = CommunityDataCollector(

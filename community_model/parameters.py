@@ -202,6 +202,10 @@ class Parameters:
         0.01, "EUR/kWh", "incentive below which homes do not bother to defer", lo=0, hi=10
     )
     # --- data ----------------------------------------------------------------------------
+    agent_data_dir: str | None = _p(
+        None, "-", "stream agent-level data to this folder as Parquet parts (None: in memory)",
+        optional=True,
+    )  # fmt: skip
     agent_data_every: int = _p(
         1, "steps", "collect agent-level data every k steps (0: never)", lo=0, hi=1_000_000
     )
@@ -275,6 +279,7 @@ class Parameters:
                 unit=f.metadata["unit"],
                 doc=f.metadata["doc"],
                 allowed=_allowed(f.metadata, f.type),
+                type=str(f.type),
             )
             for f in fields(cls)
         ]
@@ -286,6 +291,8 @@ def _allowed(meta: dict, type_: str) -> str:
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     if "bool" in str(type_):
         return "true or false"
+    if str(type_).startswith("str"):
+        return "a non-empty string" + (" or None" if meta["optional"] else "")
     lo, hi = meta["lo"], meta["hi"]
     left = "(" if meta["lo_open"] else "["
     right = ")" if meta["hi_open"] else "]"
@@ -312,6 +319,10 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
 
     if meta["choices"]:
         if value not in meta["choices"]:
+            fail()
+        return
+    if str(type_).startswith("str"):
+        if not isinstance(value, str) or not value.strip():
             fail()
         return
     if "tuple" in str(type_):
