@@ -10,6 +10,10 @@ Run from the project root::
 (b) Cost of mining one block of 50 transactions at difficulty 3, against the
     original system's method, which re-serialised the whole block as JSON for
     every nonce and tested ``hexdigest().startswith("000")`` (target >= 50x).
+(c) Cost of the Ed25519 signatures: signing a trade (buyer and seller) and
+    verifying it (both signatures) [µs per trade], and the whole 100-prosumer,
+    24-hour run with everything on, with and without ``sign_trades``
+    (target <= 0.3 s with everything on).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 from chain import (  # noqa: E402
     Blockchain,
     BlockHeader,
+    KeyRing,
     Transaction,
     make_tx_id,
     search_nonce,
@@ -129,12 +134,42 @@ def original_mine(block: dict[str, Any]) -> int:
     return nonce + 1
 
 
+def signature_costs(n_trades: int, repeats: int) -> tuple[float, float]:
+    """Best time to sign and to verify one trade, both parties [s]."""
+    keyring = KeyRing.from_seed(b"bench_chain keyring seed", range(100))
+    registry = keyring.registry
+    txs = [tx for h in range(0, n_trades, 500) for tx in sample_transactions(500, hour=h)]
+    txs = txs[:n_trades]
+    t_sign = _best_time(lambda: [keyring.sign(tx) for tx in txs], repeats)
+    signed = [keyring.sign(tx) for tx in txs]
+    t_verify = _best_time(lambda: [registry.check(tx) for tx in signed], repeats)
+    assert all(registry.check(tx) is None for tx in signed)
+    return t_sign / n_trades, t_verify / n_trades
+
+
+def model_run_time(sign_trades: bool, prosumers: int, hours: int, repeats: int):
+    """Median wall time of a whole run, everything on but ``sign_trades`` [s]; its trades."""
+    from community_model import CommunityModel
+
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model = CommunityModel(n_prosumers=prosumers, sign_trades=sign_trades, rng=42)
+        model.run_for(hours)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), sum(1 for _ in model.blockchain.transactions())
+
+
 def main(
     nonces: int = 200_000,
     original_nonces: int = 20_000,
     blocks: int = 10,
     original_blocks: int = 3,
     repeats: int = 3,
+    signed_trades: int = 2_000,
+    run_prosumers: int = 100,
+    run_hours: int = 24,
+    run_repeats: int = 5,
 ) -> dict[str, float]:
     """Run the benchmark, print one line per figure and return the figures.
 
@@ -148,6 +183,10 @@ def main(
         Real blocks of 50 transactions mined at difficulty 3 by each method.
     repeats : int
         Timings per loop; the best is kept.
+    signed_trades : int
+        Trades signed and verified per timing in (c).
+    run_prosumers, run_hours, run_repeats : int
+        The whole run of (c), timed ``run_repeats`` times with and without signing (median).
 
     Returns
     -------
@@ -221,6 +260,25 @@ def main(
         f"original {original_blocks} blocks in {t_orig_block * 1e3:.1f} ms/block "
         f"(mean {figures['mean_work_original_hashes']:.0f} hashes) "
         f"-> {figures['speedup_per_block_measured']:.0f}x"
+    )
+
+    # (c) signatures: per trade, and in the whole run
+    t_sign, t_verify = signature_costs(signed_trades, repeats)
+    figures["sign_us_per_trade"] = t_sign * 1e6
+    figures["verify_us_per_trade"] = t_verify * 1e6
+    t_signed, n_trades = model_run_time(True, run_prosumers, run_hours, run_repeats)
+    t_unsigned, _ = model_run_time(False, run_prosumers, run_hours, run_repeats)
+    figures["run_signed_s"] = t_signed
+    figures["run_unsigned_s"] = t_unsigned
+    figures["run_trades"] = n_trades
+    print(
+        f"(c) Ed25519: signing a trade (buyer + seller) {figures['sign_us_per_trade']:.0f} µs, "
+        f"verifying it (2 signatures) {figures['verify_us_per_trade']:.0f} µs"
+    )
+    print(
+        f"    {run_prosumers} x {run_hours} h run, everything on: {t_signed:.3f} s signed, "
+        f"{t_unsigned:.3f} s with sign_trades=False (+{(t_signed - t_unsigned) * 1e3:.0f} ms "
+        f"for {n_trades} trades; target <= 0.3 s)"
     )
     return figures
 

@@ -4,10 +4,14 @@ Every trade of every simulated hour is a :class:`Transaction`; trades are
 mined into blocks by competing miners (:func:`compete`) on a
 :class:`Blockchain`, which can be validated (:func:`validate_chain`), written
 to disk and read back (:func:`write_chain`, :func:`read_chain`) and checked
-from the command line (``python -m chain.cli_verify FILE``).
+from the command line (``python -m chain.cli_verify FILE [--keys KEYS]``).
+Each transaction can be signed by its buyer and its seller (Ed25519,
+:class:`KeyRing`); the signatures are checked against a :class:`KeyRegistry`
+of public keys kept outside the chain (``keys.json``), because anyone can
+re-mine a whole chain at a low difficulty, but nobody can forge a signature.
 
 Modules: ``transaction``, ``merkle``, ``block``, ``pow``, ``blockchain``,
-``validation``, ``persistence``, ``cli_verify``, ``errors``.
+``validation``, ``persistence``, ``keys``, ``cli_verify``, ``errors``.
 """
 
 from chain.block import (
@@ -20,12 +24,14 @@ from chain.block import (
     meets_difficulty,
 )
 from chain.blockchain import MAX_DIFFICULTY, Blockchain
-from chain.errors import ChainError, ChainFileError, ChainValidationError
+from chain.errors import ChainError, ChainFileError, ChainValidationError, KeyRegistryError
+from chain.keys import KEYS_FILE, KeyRegistry, KeyRing
 from chain.merkle import EMPTY_MERKLE_ROOT, merkle_root
 from chain.persistence import FORMAT_NAME, FORMAT_VERSION, read_chain, write_chain
 from chain.pow import MiningResult, compete, difficulty_target, search_nonce
 from chain.transaction import (
     AGGREGATOR_ID,
+    SIGNING_DOMAIN,
     TRANSACTION_KINDS,
     Transaction,
     canonical_json,
@@ -51,7 +57,9 @@ __all__ = [
     "FORMAT_VERSION",
     "HEADER_FORMAT",
     "HEADER_SIZE",
+    "KEYS_FILE",
     "MAX_DIFFICULTY",
+    "SIGNING_DOMAIN",
     "TRANSACTION_KINDS",
     "ZERO_HASH",
     "Block",
@@ -60,6 +68,9 @@ __all__ = [
     "ChainError",
     "ChainFileError",
     "ChainValidationError",
+    "KeyRegistry",
+    "KeyRegistryError",
+    "KeyRing",
     "MiningResult",
     "Transaction",
     "canonical_json",

@@ -10,6 +10,14 @@ Typical use by the simulation, once per simulated hour::
 
 Blocks hold at most ``max_transactions_per_block`` transactions, taken from
 the mempool in the order they were added; no empty block is ever mined.
+
+A chain is signed or unsigned throughout (:mod:`chain.validation`, rule 10):
+the first transaction added decides.  Given a key registry (``keys``), the
+chain checks signatures against it in :meth:`Blockchain.validate` and, unless
+``verify_on_add=False``, already when transactions enter the mempool -- what a
+node does before it mines a trade.  ``verify_on_add=False`` is for a caller
+that signed the transactions itself (the simulation), where checking again
+would double the cost of signing for nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from chain.block import Block, BlockHeader, make_genesis_block
 from chain.errors import ChainError
@@ -24,6 +33,9 @@ from chain.merkle import merkle_root
 from chain.pow import MiningResult, compete
 from chain.transaction import Transaction
 from chain.validation import validate_chain
+
+if TYPE_CHECKING:
+    from chain.keys import KeyRegistry
 
 __all__ = ["MAX_DIFFICULTY", "Blockchain"]
 
@@ -44,6 +56,12 @@ class Blockchain:
         Largest number of transactions in one block, >= 1.
     genesis_timestamp : float
         Simulation time of the genesis block [h].
+    keys : KeyRegistry or None
+        Public keys of the participants: every transaction must then be signed by its
+        buyer and its seller (:attr:`keys`).  ``None``: signatures are not checked.
+    verify_on_add : bool
+        With ``keys``, verify the signatures of transactions as they are added (else only
+        their presence is checked, and :meth:`validate` verifies them).
 
     Raises
     ------
@@ -57,14 +75,22 @@ class Blockchain:
         difficulty: int = 3,
         max_transactions_per_block: int = 50,
         genesis_timestamp: float = 0.0,
+        keys: KeyRegistry | None = None,
+        verify_on_add: bool = True,
     ) -> None:
-        self._init_parameters(difficulty, max_transactions_per_block)
+        self._init_parameters(difficulty, max_transactions_per_block, keys, verify_on_add)
         self._blocks: list[Block] = []
         self._ids: set[str] = set()  # ids on the chain and in the mempool
         self._mempool: list[Transaction] = []
         self._append(make_genesis_block(difficulty, genesis_timestamp))
 
-    def _init_parameters(self, difficulty: int, max_transactions_per_block: int) -> None:
+    def _init_parameters(
+        self,
+        difficulty: int,
+        max_transactions_per_block: int,
+        keys: KeyRegistry | None,
+        verify_on_add: bool,
+    ) -> None:
         if (
             isinstance(difficulty, bool)
             or not isinstance(difficulty, numbers.Integral)
@@ -82,12 +108,23 @@ class Blockchain:
                 "max_transactions_per_block must be an int >= 1, "
                 f"got {max_transactions_per_block!r}"
             )
+        if keys is not None and not hasattr(keys, "check"):
+            raise ValueError(f"keys must be a chain.keys.KeyRegistry, got {keys!r}")
         self.difficulty = int(difficulty)
         self.max_transactions_per_block = int(max_transactions_per_block)
+        #: Key registry the signatures are checked against (None: not checked).
+        self.keys = keys
+        self.verify_on_add = bool(verify_on_add)
+        #: Whether the chain's transactions are signed (None until the first one).
+        self.signed: bool | None = None if keys is None else True
 
     @classmethod
     def from_blocks(
-        cls, blocks: Iterable[Block], max_transactions_per_block: int = 50
+        cls,
+        blocks: Iterable[Block],
+        max_transactions_per_block: int = 50,
+        keys: KeyRegistry | None = None,
+        verify_on_add: bool = True,
     ) -> Blockchain:
         """Resume a chain from existing blocks (e.g. :func:`chain.persistence.read_chain`).
 
@@ -95,8 +132,8 @@ class Blockchain:
         ----------
         blocks : iterable of Block
             A valid chain, genesis first; its difficulty is the genesis block's.
-        max_transactions_per_block : int
-            As for the constructor.
+        max_transactions_per_block, keys, verify_on_add
+            As for the constructor; with ``keys`` every signature of ``blocks`` is verified.
 
         Returns
         -------
@@ -109,9 +146,11 @@ class Blockchain:
             If the blocks do not form a valid chain.
         """
         blocks = list(blocks)
-        validate_chain(blocks)
+        validate_chain(blocks, keys=keys)
         chain = cls.__new__(cls)
-        chain._init_parameters(blocks[0].header.difficulty, max_transactions_per_block)
+        chain._init_parameters(
+            blocks[0].header.difficulty, max_transactions_per_block, keys, verify_on_add
+        )
         chain._blocks = []
         chain._ids = set()
         chain._mempool = []
@@ -155,8 +194,14 @@ class Blockchain:
         return len(self._blocks)
 
     def validate(self) -> None:
-        """Re-validate the whole chain (raises :class:`ChainValidationError`)."""
-        validate_chain(self._blocks, self.difficulty)
+        """Re-validate the whole chain, signatures against :attr:`keys` included.
+
+        Raises
+        ------
+        ChainValidationError
+            For the first bad block.
+        """
+        validate_chain(self._blocks, self.difficulty, self.keys)
 
     # -- growth --------------------------------------------------------------
 
@@ -171,18 +216,35 @@ class Blockchain:
         ------
         ChainError
             If an item is not a Transaction, or a tx id is already on the
-            chain, in the mempool, or twice in ``txs``; nothing is added then.
+            chain, in the mempool, or twice in ``txs``; if it is signed by one
+            party only, unsigned in a signed chain (one with :attr:`keys`, or
+            whose first transaction was signed) or signed in an unsigned one;
+            or, with :attr:`keys` and :attr:`verify_on_add`, if a signature
+            does not verify.  Nothing is added then.
         """
         txs = list(txs)
         new_ids: set[str] = set()
+        signed = self.signed
         for tx in txs:
             if not isinstance(tx, Transaction):
                 raise ChainError(f"expected a Transaction, got {type(tx).__name__}")
             if tx.tx_id in self._ids or tx.tx_id in new_ids:
                 raise ChainError(f"duplicate transaction id {tx.tx_id}")
+            if not tx.signed and not tx.unsigned:
+                raise ChainError(f"transaction {tx.tx_id} is signed by one party only")
+            if signed is None:
+                signed = tx.signed
+            elif tx.signed != signed:
+                state = "unsigned in a signed" if signed else "signed in an unsigned"
+                raise ChainError(f"transaction {tx.tx_id} is {state} chain")
+            if self.keys is not None and self.verify_on_add:
+                reason = self.keys.check(tx)
+                if reason is not None:
+                    raise ChainError(reason)
             new_ids.add(tx.tx_id)
         self._mempool.extend(txs)
         self._ids |= new_ids
+        self.signed = signed
 
     def mine_pending(
         self,
@@ -235,3 +297,5 @@ class Blockchain:
     def _append(self, block: Block) -> None:
         self._blocks.append(block)
         self._ids.update(block.tx_ids)
+        if block.transactions and self.signed is None:
+            self.signed = block.transactions[0].signed

@@ -8,7 +8,7 @@ transaction, a damaged block, a damaged file).
 
 from __future__ import annotations
 
-__all__ = ["ChainError", "ChainValidationError", "ChainFileError"]
+__all__ = ["ChainError", "ChainValidationError", "ChainFileError", "KeyRegistryError"]
 
 
 class ChainError(ValueError):
@@ -65,3 +65,10 @@ class ChainFileError(ChainError):
         else:
             where = ""
         super().__init__(where + reason)
+
+
+class KeyRegistryError(ChainError):
+    """A key registry file cannot be accepted (damaged, wrong fingerprint, bad or weak keys).
+
+    Raised by :meth:`chain.keys.KeyRegistry.from_bytes`; the message says what is wrong.
+    """

@@ -15,7 +15,12 @@ floats as Python's shortest round-trip ``repr``, hashes as lowercase hex)::
      "miner_id":0,"nonce":3962,"prev_hash":"0000...","timestamp":0.0},"transactions":[]}
 
 (shown wrapped; it is one line).  Each transaction is the JSON of
-:meth:`chain.transaction.Transaction.to_dict`.  **Every line, the last one
+:meth:`chain.transaction.Transaction.to_dict`; in a signed chain it also holds
+``buyer_signature`` and ``seller_signature`` (128 lowercase hex digits each),
+which are optional keys of version 1, so an unsigned chain file has exactly
+the bytes it had before signatures existed.  The public keys are *not* in
+this file: they are in the key registry (:mod:`chain.keys`), which
+:func:`read_chain` takes as ``keys`` to check every signature.  **Every line, the last one
 included, ends with a single ``\\n``**: a missing final newline means the file
 was cut short and is refused.
 
@@ -25,7 +30,8 @@ The reader re-serialises every parsed line canonically and requires byte
 equality with the line it read, so a change that keeps the JSON meaning
 (whitespace, key order, escapes, hex case, ``1.50`` for ``1.5``) is refused.
 A change of meaning alters a transaction (hence the Merkle root), a header
-field or a stored hash, which :mod:`chain.validation` refuses; a change of the
+field, a signature or a stored hash, which :mod:`chain.validation` refuses
+(a signature is part of its transaction's Merkle leaf); a change of the
 file header alters its format name, version, difficulty (must match the
 blocks') or block count (must match the lines, which also catches truncation
 at a line boundary and appended data).
@@ -44,13 +50,16 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chain.block import Block
 from chain.errors import ChainError, ChainFileError
 from chain.pow import MAX_HEADER_DIFFICULTY
 from chain.transaction import canonical_json
 from chain.validation import ChainChecker, validate_chain
+
+if TYPE_CHECKING:
+    from chain.keys import KeyRegistry
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "read_chain", "write_chain"]
 
@@ -102,7 +111,9 @@ def block_line(block: Block) -> bytes:
     return canonical_json(block.to_dict())
 
 
-def write_chain(path: str | os.PathLike[str], blocks: Iterable[Block]) -> None:
+def write_chain(
+    path: str | os.PathLike[str], blocks: Iterable[Block], keys: KeyRegistry | None = None
+) -> None:
     """Write a valid chain to ``path`` atomically.
 
     The file is written to a temporary file in the same directory, flushed to
@@ -115,6 +126,9 @@ def write_chain(path: str | os.PathLike[str], blocks: Iterable[Block]) -> None:
         Destination file; replaced if it exists.
     blocks : iterable of Block
         The chain, genesis first.
+    keys : KeyRegistry or None
+        Also verify every signature against these keys before writing (two Ed25519
+        verifications per transaction); ``None``: structural checks only.
 
     Raises
     ------
@@ -122,7 +136,7 @@ def write_chain(path: str | os.PathLike[str], blocks: Iterable[Block]) -> None:
         If the blocks do not form a valid chain (nothing is written).
     """
     blocks = list(blocks)
-    validate_chain(blocks)
+    validate_chain(blocks, keys=keys)
     path = Path(path)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -145,12 +159,15 @@ def write_chain(path: str | os.PathLike[str], blocks: Iterable[Block]) -> None:
     _fsync_directory(path.parent)
 
 
-def read_chain(path: str | os.PathLike[str]) -> list[Block]:
+def read_chain(path: str | os.PathLike[str], keys: KeyRegistry | None = None) -> list[Block]:
     """Read and validate a chain file written by :func:`write_chain`.
 
     Parameters
     ----------
     path : str or path-like
+    keys : KeyRegistry or None
+        Key registry every transaction's signatures are checked against; ``None``:
+        signatures are not verified (only required to be all present or all absent).
 
     Returns
     -------
@@ -170,7 +187,7 @@ def read_chain(path: str | os.PathLike[str]) -> list[Block]:
         if not first:
             raise ChainFileError("empty file, not a prosumer-community-chain file")
         difficulty, n_blocks = _parse_file_header(first)
-        checker = ChainChecker(difficulty)
+        checker = ChainChecker(difficulty, keys)
         blocks: list[Block] = []
         line_no = 1
         for raw in f:

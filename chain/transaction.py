@@ -9,16 +9,31 @@ identical on every run and every platform:
 * floats written as Python's ``repr`` (the shortest string that reads back as
   the same IEEE-754 double, e.g. ``0.1`` and ``1.0``), ints as plain digits;
 * ``seller_price`` appears only when it is not ``None``, so transactions of
-  markets that pay the seller what the buyer pays keep the short form.
+  markets that pay the seller what the buyer pays keep the short form;
+* ``buyer_signature`` and ``seller_signature`` (64-byte Ed25519 signatures, as
+  128 lowercase hex digits) appear only when present, so unsigned transactions
+  (``sign_trades=False``) have exactly the form they had before signatures.
+
+Signatures
+----------
+Buyer and seller both sign :meth:`Transaction.signing_bytes`: the ASCII prefix
+:data:`SIGNING_DOMAIN` followed by the canonical JSON of the transaction
+*without* its two signature fields (every other field is covered).  The prefix
+keeps a trade signature from being valid as a signature of anything else.
+The signatures are part of :meth:`Transaction.canonical_bytes`, hence of the
+transaction's Merkle leaf and of the block hash.  Checking them against the
+participants' public keys is done by :class:`chain.keys.KeyRegistry`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
 import numbers
 import operator
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +41,8 @@ from chain.errors import ChainError
 
 __all__ = [
     "AGGREGATOR_ID",
+    "SIGNATURE_SIZE",
+    "SIGNING_DOMAIN",
     "TRANSACTION_KINDS",
     "Transaction",
     "canonical_json",
@@ -39,8 +56,15 @@ AGGREGATOR_ID = 0
 #: (``"p2p"``) or a trade with the aggregator's market (``"market"``).
 TRANSACTION_KINDS = frozenset({"p2p", "market"})
 
+#: Prefix of the bytes signed by a trade's buyer and seller (domain separation).
+SIGNING_DOMAIN = b"prosumer-community-chain/trade/v1\n"
+#: Size of an Ed25519 signature [bytes].
+SIGNATURE_SIZE = 64
+
 _REQUIRED_KEYS = frozenset({"tx_id", "hour", "kind", "buyer", "seller", "kwh", "price"})
-_OPTIONAL_KEYS = frozenset({"seller_price"})
+_SIGNATURE_KEYS = ("buyer_signature", "seller_signature")
+_OPTIONAL_KEYS = frozenset({"seller_price", *_SIGNATURE_KEYS})
+_HEX128 = re.compile(r"[0-9a-f]{128}")
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -112,6 +136,10 @@ class Transaction:
     seller_price : float or None
         Price the seller receives [EUR/kWh] when it differs from ``price``
         (e.g. a market that keeps a spread); ``None`` means equal to ``price``.
+    buyer_signature, seller_signature : bytes or None
+        64-byte Ed25519 signatures of :meth:`signing_bytes` by the buyer and by the
+        seller, or ``None`` for an unsigned transaction (see :meth:`with_signatures`
+        and :meth:`chain.keys.KeyRing.sign`).
 
     Raises
     ------
@@ -129,6 +157,8 @@ class Transaction:
     kwh: float
     price: float
     seller_price: float | None = None
+    buyer_signature: bytes | None = None
+    seller_signature: bytes | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.tx_id, str) or not self.tx_id:
@@ -154,6 +184,45 @@ class Transaction:
             object.__setattr__(self, name, _as_finite_float(name, value, self.tx_id))
         if not self.kwh > 0:
             raise ChainError(f"transaction {self.tx_id}: kwh must be > 0, got {self.kwh!r}")
+        for name in _SIGNATURE_KEYS:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, bytes) or len(value) != 64):
+                raise ChainError(
+                    f"transaction {self.tx_id}: {name} must be {SIGNATURE_SIZE} bytes or None, "
+                    f"got {value!r}"
+                )
+
+    @property
+    def signed(self) -> bool:
+        """True when both the buyer's and the seller's signatures are present."""
+        return self.buyer_signature is not None and self.seller_signature is not None
+
+    @property
+    def unsigned(self) -> bool:
+        """True when neither signature is present."""
+        return self.buyer_signature is None and self.seller_signature is None
+
+    def signing_bytes(self) -> bytes:
+        """Return the bytes the buyer and the seller sign.
+
+        Returns
+        -------
+        bytes
+            :data:`SIGNING_DOMAIN` + canonical JSON of :meth:`to_dict` without the
+            signature fields (the same for a signed and an unsigned copy).
+        """
+        d = self.to_dict()
+        for name in _SIGNATURE_KEYS:
+            d.pop(name, None)
+        return SIGNING_DOMAIN + canonical_json(d)
+
+    def with_signatures(
+        self, buyer_signature: bytes | None, seller_signature: bytes | None
+    ) -> Transaction:
+        """Return a copy carrying the given signatures (``None`` removes one)."""
+        return dataclasses.replace(
+            self, buyer_signature=buyer_signature, seller_signature=seller_signature
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the fields as a JSON-compatible dict.
@@ -161,8 +230,9 @@ class Transaction:
         Returns
         -------
         dict
-            Keys ``tx_id, hour, kind, buyer, seller, kwh, price`` and
-            ``seller_price`` only when it is not ``None``.
+            Keys ``tx_id, hour, kind, buyer, seller, kwh, price``;
+            ``seller_price``, ``buyer_signature`` and ``seller_signature`` (hex) only when
+            they are not ``None``.
         """
         d: dict[str, Any] = {
             "tx_id": self.tx_id,
@@ -175,6 +245,10 @@ class Transaction:
         }
         if self.seller_price is not None:
             d["seller_price"] = self.seller_price
+        if self.buyer_signature is not None:
+            d["buyer_signature"] = self.buyer_signature.hex()
+        if self.seller_signature is not None:
+            d["seller_signature"] = self.seller_signature.hex()
         return d
 
     @classmethod
@@ -212,6 +286,16 @@ class Transaction:
             # None is expressed by leaving the key out; an explicit null would
             # be a second spelling of the same transaction.
             raise ChainError(f"transaction {data['tx_id']!r}: seller_price must not be null")
+        data = dict(data)
+        for name in _SIGNATURE_KEYS:
+            if name in data:
+                text = data[name]
+                if not isinstance(text, str) or not _HEX128.fullmatch(text):
+                    raise ChainError(
+                        f"transaction {data['tx_id']!r}: {name} must be "
+                        f"{2 * SIGNATURE_SIZE} lowercase hex digits, got {text!r:.80}"
+                    )
+                data[name] = bytes.fromhex(text)
         return cls(**data)
 
     def canonical_bytes(self) -> bytes:

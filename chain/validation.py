@@ -13,19 +13,35 @@ checks, the first failure being reported):
 6. its previous hash is the hash of block ``i - 1``;
 7. its timestamp is not earlier than that of block ``i - 1``;
 8. its Merkle root matches its transactions;
-9. none of its transaction ids appears earlier in the block or the chain.
+9. none of its transaction ids appears earlier in the block or the chain
+   (the replay guard: a signed trade copied into another block is refused);
+10. its transactions' signatures: with a key registry (``keys``), every
+    transaction must carry its buyer's and its seller's signature and both
+    must verify against the registry's keys of those participants
+    (:meth:`chain.keys.KeyRegistry.check`); without one, signatures are not
+    checked, but a chain must be signed throughout or unsigned throughout (a
+    transaction with one signature only, or an unsigned one among signed ones,
+    is refused).
 
 Together, 4, 6 and 8 make any change of any header field or transaction
 field detectable: a transaction change alters its hash, hence the Merkle
-root, hence the header hash.
+root, hence the header hash.  But anyone can re-mine a whole chain at the
+chain's difficulty, so 1-9 do not stop a forged trade; 10 does, as long as the
+key registry comes from outside the chain (see :mod:`chain.keys`).  Rule 10 is
+the only one that needs public-key work (two Ed25519 verifications per
+transaction); it runs last, after the cheap checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from chain.block import ZERO_HASH, Block, meets_difficulty
 from chain.errors import ChainValidationError
+
+if TYPE_CHECKING:  # for type hints only
+    from chain.keys import KeyRegistry
 
 __all__ = ["ChainChecker", "find_first_invalid", "validate_chain"]
 
@@ -41,13 +57,21 @@ class ChainChecker:
     ----------
     difficulty : int or None
         Difficulty every block must have; ``None`` means that of the genesis block.
+    keys : KeyRegistry or None
+        Key registry every signature is checked against (rule 10); ``None``: signatures
+        are not checked, only their consistency.
     """
 
-    def __init__(self, difficulty: int | None = None) -> None:
+    def __init__(self, difficulty: int | None = None, keys: KeyRegistry | None = None) -> None:
         self.difficulty = difficulty
+        self.keys = keys
         self.previous: Block | None = None
         self.count = 0  # blocks accepted so far = position of the next block
         self.tx_count = 0
+        #: Whether the accepted transactions are signed (None: no transaction yet).
+        self.signed: bool | None = None
+        #: Signatures verified against :attr:`keys` in accepted blocks.
+        self.signatures_verified = 0
         self._seen: dict[str, int] = {}  # tx id -> index of the block holding it
 
     def check(self, block: Block) -> str | None:
@@ -70,6 +94,10 @@ class ChainChecker:
             for tx_id in block.tx_ids:
                 self._seen[tx_id] = self.count
             self.tx_count += len(block.transactions)
+            if block.transactions:
+                self.signed = block.transactions[0].signed
+                if self.keys is not None:
+                    self.signatures_verified += 2 * len(block.transactions)
             if self.difficulty is None:
                 self.difficulty = block.header.difficulty
             self.previous = block
@@ -121,11 +149,33 @@ class ChainChecker:
             if tx_id in self._seen:
                 return f"transaction {tx_id} is already recorded in block {self._seen[tx_id]}"
             in_block.add(tx_id)
+        return self._signature_reason(block)
+
+    def _signature_reason(self, block: Block) -> str | None:
+        """Rule 10: signatures against the registry, or their consistency without one."""
+        keys = self.keys
+        if keys is not None:
+            for tx in block.transactions:
+                reason = keys.check(tx)
+                if reason is not None:
+                    return reason
+            return None
+        signed = self.signed
+        for tx in block.transactions:
+            if not tx.signed and not tx.unsigned:
+                missing = "seller" if tx.seller_signature is None else "buyer"
+                return f"transaction {tx.tx_id}: signed by one party only, the {missing} is missing"
+            if signed is None:
+                signed = tx.signed
+            elif tx.signed != signed:
+                return f"transaction {tx.tx_id} is " + (
+                    "signed in an unsigned chain" if tx.signed else "unsigned in a signed chain"
+                )
         return None
 
 
 def find_first_invalid(
-    blocks: Iterable[Block], difficulty: int | None = None
+    blocks: Iterable[Block], difficulty: int | None = None, keys: KeyRegistry | None = None
 ) -> tuple[int, str] | None:
     """Find the first block that breaks a rule of the module docstring.
 
@@ -135,6 +185,8 @@ def find_first_invalid(
         The chain, genesis first.
     difficulty : int or None
         Difficulty every block must have; ``None`` means that of the genesis block.
+    keys : KeyRegistry or None
+        Check every signature against these keys (rule 10).
 
     Returns
     -------
@@ -143,7 +195,7 @@ def find_first_invalid(
         is valid.  An empty chain is invalid at position 0 (it lacks a genesis
         block).
     """
-    checker = ChainChecker(difficulty)
+    checker = ChainChecker(difficulty, keys)
     for block in blocks:
         reason = checker.check(block)
         if reason is not None:
@@ -153,7 +205,9 @@ def find_first_invalid(
     return None
 
 
-def validate_chain(blocks: Iterable[Block], difficulty: int | None = None) -> None:
+def validate_chain(
+    blocks: Iterable[Block], difficulty: int | None = None, keys: KeyRegistry | None = None
+) -> None:
     """Raise if the chain is not valid.
 
     Parameters
@@ -162,6 +216,8 @@ def validate_chain(blocks: Iterable[Block], difficulty: int | None = None) -> No
         The chain, genesis first.
     difficulty : int or None
         Difficulty every block must have; ``None`` means that of the genesis block.
+    keys : KeyRegistry or None
+        Check every signature against these keys (rule 10).
 
     Raises
     ------
@@ -169,6 +225,6 @@ def validate_chain(blocks: Iterable[Block], difficulty: int | None = None) -> No
         For the first bad block, e.g. ``"block 7: merkle root does not match
         its transactions"``; ``block_index`` and ``reason`` are attributes.
     """
-    problem = find_first_invalid(blocks, difficulty)
+    problem = find_first_invalid(blocks, difficulty, keys)
     if problem is not None:
         raise ChainValidationError(*problem)

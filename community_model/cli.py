@@ -9,6 +9,7 @@ parameter and what it accepts.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,7 +73,12 @@ def add_parameter_flags(parser: argparse.ArgumentParser) -> None:
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    """Report bad input in one line (not the whole usage), exit status 2."""
+    """Report bad input in one line (not the whole usage), exit status 2; no abbreviated
+    flags (``--prosumer`` must not silently mean ``--prosumers``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -100,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, default=Path("results"), help="output folder (default results/)"
     )
+    run.add_argument("--config", type=Path, help="TOML file of parameters; flags override it")
     run.add_argument("--no-files", action="store_true", help="print the summary only")
     run.add_argument(
         "--check-invariants",
@@ -114,8 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_parameter_flags(run)
 
-    verify = sub.add_parser("verify-chain", help="check a chain file written by `run`")
+    verify = sub.add_parser(
+        "verify-chain", help="check a chain file written by `run`, signatures included"
+    )
     verify.add_argument("file", help="path of a chain.jsonl file")
+    verify.add_argument(
+        "--keys",
+        metavar="FILE",
+        help="key registry to check the signatures against (default: keys.json beside FILE)",
+    )
     return parser
 
 
@@ -138,7 +152,8 @@ def run_command(args: argparse.Namespace) -> int:
     from community_model.model import CommunityModel
     from community_model.report import summary_report
 
-    given = {name: getattr(args, name) for name in Parameters.names() if hasattr(args, name)}
+    given = Parameters.read_toml(args.config) if args.config else {}
+    given.update({name: getattr(args, name) for name in Parameters.names() if hasattr(args, name)})
     params = Parameters(**given)  # raises ParameterError with the message to show
     model = CommunityModel.from_params(params, rng=args.seed)
     checker = None
@@ -176,12 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verify-chain":
         from chain.cli_verify import main as verify_main
 
-        return verify_main([args.file])
+        return verify_main([args.file, *(["--keys", args.keys] if args.keys else [])])
     try:
         if args.command == "run":
             return run_command(args)
     except ParameterError as err:
         print(f"community-sim: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     parser.error(f"unknown command {args.command}")
     return 2

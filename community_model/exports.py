@@ -16,6 +16,7 @@ import pandas as pd
 
 from agents.regulator_rules import BAN_REASONS
 from chain import write_chain
+from community_model.ledger import write_key_registry
 from community_model.state import ROLE_NAMES
 
 ENERGY_COLUMNS = {
@@ -139,4 +140,5 @@ def write_outputs(model, out_dir: str | os.PathLike) -> dict[str, Path]:
     if model.blockchain is not None:
         written[CHAIN_FILE] = out / CHAIN_FILE
         write_chain(written[CHAIN_FILE], model.blockchain.blocks)  # atomic, validated first
+        written.update(write_key_registry(model.blockchain, out))  # keys.json: the trust root
     return written

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from community_model.hour import FROM_BATTERY
 from community_model.state import BANNED, ProsumerState
 from community_model.trades import trade_ids
 
@@ -134,6 +135,15 @@ class InvariantChecker:
         traders = np.concatenate([log.buyer[p2p], log.seller[p2p]])
         _require(~np.isin(traders, banned_ids), step, "a banned prosumer traded P2P")
         _require(log.kwh > 0, step, "a trade of no energy")
+        # No P2P trade above its bid or below its ask (each home has one bid at most; a seller
+        # may have a PV ask and a battery ask, told apart by the trade's source).
+        buyer_row = np.searchsorted(ids, log.buyer[p2p])
+        seller_row = np.searchsorted(ids, log.seller[p2p])
+        bid = np.maximum(s.offer_price, s.storage_bid_price)[buyer_row]
+        from_battery = log.source[p2p] == FROM_BATTERY
+        ask = np.where(from_battery, s.battery_offer_price[seller_row], s.offer_price[seller_row])
+        _require(log.price[p2p] <= bid + 1e-12, step, "a trade above its bid")
+        _require(log.seller_price[p2p] >= ask - 1e-12, step, "a trade below its ask")
         # P2P money: what buyers paid equals what sellers received plus the operator's share.
         paid, received = s.p2p_paid_eur.sum(), s.p2p_received_eur.sum()
         surplus = float(np.sum(log.kwh[p2p] * (log.price[p2p] - log.seller_price[p2p])))

@@ -1,15 +1,38 @@
-"""The chain phase of the hour: every trade becomes a transaction and miners compete to mine
-them into blocks (SPEC section 6)."""
+"""The chain phase of the hour: every trade becomes a transaction, signed by its buyer and its
+seller, and miners compete to mine them into blocks (SPEC section 6).
+
+Keys (``sign_trades``, on by default)
+-------------------------------------
+The aggregator (id 0) and every prosumer hold an Ed25519 key pair (:class:`chain.KeyRing`); the
+model signs each trade on behalf of both parties. The keys must follow from the run's seed, so
+that the same seed gives the same chain file bit for bit, but drawing them from ``model.rng``
+would move every later draw of the hour loop (profiles, prices, offers all use that generator)
+and so change the run's results. :func:`key_seed` therefore *reads* the generator without
+drawing: it hashes the generator's state at the end of the model's set-up (after every set-up
+draw) into a 32-byte seed, from which :meth:`chain.KeyRing.from_seed` derives one key per
+participant. A run with signing on or off, or without the chain, draws exactly the same numbers.
+
+The public keys are the trust root of the signatures and must not come from the chain (a
+forger who re-mines the chain can put his own keys into it): :func:`write_key_registry`
+writes them to ``keys.json`` next to ``chain.jsonl``, and ``verify-chain`` checks every
+signature against that registry (or one given with ``--keys``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from chain import Blockchain, Transaction
+from chain import AGGREGATOR_ID, KEYS_FILE, Blockchain, KeyRing, Transaction
 from community_model.hour import KIND_NAMES, TradeLog
 from community_model.trades import trade_ids
+
+#: Domain separation of :func:`key_seed`.
+KEY_SEED_DOMAIN = b"prosumer-community-sim/key-seed/v1\n"
 
 
 class MiningRecord(NamedTuple):
@@ -19,10 +42,57 @@ class MiningRecord(NamedTuple):
     hashes: int  #: hashes tried by all miners [hashes]
 
 
-def transactions(step: int, log: TradeLog) -> list[Transaction]:
-    """One chain transaction per trade of the step, with the trade's id."""
+def key_seed(rng: np.random.Generator) -> bytes:
+    """A 32-byte seed for the participants' keys, read from ``rng`` without drawing from it.
+
+    SHA-256 over a domain prefix and the canonical JSON of ``rng.bit_generator.state``: the
+    same seed and the same set-up give the same bytes; the generator's stream is untouched.
+    """
+    state = json.dumps(
+        rng.bit_generator.state, sort_keys=True, separators=(",", ":"), default=_plain
+    )
+    return hashlib.sha256(KEY_SEED_DOMAIN + state.encode("ascii")).digest()
+
+
+def _plain(value):
+    """JSON form of the numpy values some bit generators keep in their state."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__} in a generator state")
+
+
+def make_ledger(
+    params, rng: np.random.Generator, prosumer_ids
+) -> tuple[Blockchain | None, KeyRing | None]:
+    """The run's chain and, with ``sign_trades``, the participants' keys.
+
+    Called once at the end of the model's set-up (see the module docstring). The chain knows
+    the public keys (``blockchain.keys``), so ``blockchain.validate()`` checks every signature;
+    it does not re-verify the trades it is given while the run goes on
+    (``verify_on_add=False``), since the model has just signed them itself.
+    """
+    if not params.chain_enabled:
+        return None, None
+    keyring = None
+    if params.sign_trades:
+        ids = [AGGREGATOR_ID, *(int(pid) for pid in prosumer_ids)]
+        keyring = KeyRing.from_seed(key_seed(rng), ids)
+    blockchain = Blockchain(
+        params.difficulty,
+        params.max_transactions_per_block,
+        keys=keyring.registry if keyring is not None else None,
+        verify_on_add=False,
+    )
+    return blockchain, keyring
+
+
+def transactions(step: int, log: TradeLog, keyring: KeyRing | None = None) -> list[Transaction]:
+    """One chain transaction per trade of the step, with the trade's id; signed by its buyer
+    and its seller when a ``keyring`` is given."""
     kinds = np.asarray(KIND_NAMES)[log.kind]
-    return [
+    txs = [
         Transaction(
             tx_id=tx_id,
             hour=step,
@@ -44,13 +114,22 @@ def transactions(step: int, log: TradeLog) -> list[Transaction]:
             strict=True,
         )
     ]
+    if keyring is not None:
+        txs = [keyring.sign(tx) for tx in txs]
+    return txs
 
 
 def record_on_chain(
-    blockchain: Blockchain, step: int, log: TradeLog, miners, block_reward: float
+    blockchain: Blockchain,
+    step: int,
+    log: TradeLog,
+    miners,
+    block_reward: float,
+    keyring: KeyRing | None = None,
 ) -> MiningRecord:
-    """Put the step's trades in the mempool and mine it empty; credit the winners."""
-    blockchain.add_transactions(transactions(step, log))
+    """Put the step's trades (signed with ``keyring``, if given) in the mempool and mine it
+    empty; credit the winners."""
+    blockchain.add_transactions(transactions(step, log, keyring))
     miners = list(miners)
     results = blockchain.mine_pending(
         [m.unique_id for m in miners], [m.hash_rate for m in miners], timestamp=float(step)
@@ -62,3 +141,20 @@ def record_on_chain(
         for miner, tried in zip(miners, result.hashes_per_miner, strict=True):
             miner.hashes_tried += tried
     return MiningRecord(len(results), sum(r.total_hashes for r in results))
+
+
+def write_key_registry(blockchain: Blockchain | None, out_dir) -> dict[str, Path]:
+    """Write the chain's key registry (``keys.json``) into ``out_dir``.
+
+    Returns ``{"keys.json": path}``, or ``{}`` when there is no chain or it is unsigned; then
+    a ``keys.json`` left by an earlier signed run in ``out_dir`` is removed, since it would
+    make ``verify-chain`` demand signatures of the new, unsigned chain.
+    """
+    path = Path(out_dir) / KEYS_FILE
+    if blockchain is None:
+        return {}
+    if blockchain.keys is None:
+        path.unlink(missing_ok=True)
+        return {}
+    blockchain.keys.write(path)  # atomic
+    return {KEYS_FILE: path}

@@ -13,15 +13,15 @@ from agents.miner import MinerAgent, draw_hash_rates
 from agents.pricing import make_pricing
 from agents.prosumer import ProsumerAgent
 from agents.regulator import RegulatorAgent
-from chain import Blockchain
 from community_model import hour as phases
 from community_model.datacollection import CommunityDataCollector
 from community_model.history import AgentHistory
 from community_model.homes import draw_homes
-from community_model.ledger import MiningRecord, record_on_chain
+from community_model.ledger import MiningRecord, make_ledger, record_on_chain
 from community_model.metrics import STEP_FIGURES, run_kpis, step_figures
 from community_model.parameters import Parameters
 from community_model.profiles import make_profile_source
+from community_model.real_profiles import run_times
 from community_model.state import ProsumerState
 from market import settle_local_market
 
@@ -67,6 +67,30 @@ class CommunityModel(mesa.Model):
         base_price: float = D.base_price,
         price_shape: tuple = D.price_shape,
         price_noise: float = D.price_noise,
+        start_date: str = D.start_date,
+        timezone: str = D.timezone,
+        holiday_calendar: str = D.holiday_calendar,
+        weather_file: str = D.weather_file,
+        site_latitude: float | None = D.site_latitude,
+        site_longitude: float | None = D.site_longitude,
+        pv_tilt_range_deg: tuple = D.pv_tilt_range_deg,
+        pv_azimuth_range_deg: tuple = D.pv_azimuth_range_deg,
+        pv_system_losses: float = D.pv_system_losses,
+        pv_temperature_coefficient: float = D.pv_temperature_coefficient,
+        albedo: float = D.albedo,
+        standard_load_profile: str = D.standard_load_profile,
+        annual_loads_kwh: tuple = D.annual_loads_kwh,
+        annual_load_spread: float = D.annual_load_spread,
+        load_day_variation: float = D.load_day_variation,
+        load_shift_hours: float = D.load_shift_hours,
+        load_step_noise: float = D.load_step_noise,
+        load_file: str = D.load_file,
+        pv_file: str = D.pv_file,
+        price_source: str = D.price_source,
+        tou_prices: tuple = D.tou_prices,
+        tou_bands: tuple = D.tou_bands,
+        tou_weekend_offpeak: bool = D.tou_weekend_offpeak,
+        price_file: str = D.price_file,
         battery_efficiency: float = D.battery_efficiency,
         soc_min: float = D.soc_min,
         soc_max: float = D.soc_max,
@@ -87,6 +111,7 @@ class CommunityModel(mesa.Model):
         block_reward: float = D.block_reward,
         max_transactions_per_block: int = D.max_transactions_per_block,
         hash_rate_sigma: float = D.hash_rate_sigma,
+        sign_trades: bool = D.sign_trades,
         objective: str = D.objective,
         renewable_bonus: float = D.renewable_bonus,
         p2p_bonus: float = D.p2p_bonus,
@@ -124,9 +149,8 @@ class CommunityModel(mesa.Model):
         self.miners = MinerAgent.create_agents(
             self, p.n_miners, hash_rate=draw_hash_rates(p.n_miners, p.hash_rate_sigma, self.rng)
         )
-        self.blockchain = (
-            Blockchain(p.difficulty, p.max_transactions_per_block) if p.chain_enabled else None
-        )
+        # Last of the set-up: the keys are read from the rng's state, without drawing from it.
+        self.blockchain, self.keyring = make_ledger(p, self.rng, self.prosumer_ids)
         self.mining = MiningRecord(0, 0)
         self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
 
@@ -187,6 +211,7 @@ class CommunityModel(mesa.Model):
             self.last_trades,
             self.miners,
             self.params.block_reward,
+            self.keyring,
         )
 
     def _chain_figures(self) -> dict[str, int]:
@@ -226,6 +251,7 @@ class CommunityModel(mesa.Model):
         """Model reporters of the executed steps (without the initial row), with ``hour``."""
         frame = self.datacollector.get_model_vars_dataframe().iloc[1:].reset_index(drop=True)
         frame.insert(0, "hour", np.arange(len(frame)))
+        frame.insert(1, "timestamp", run_times(self.params, len(frame)))
         return frame
 
     def prosumer_frame(self) -> pd.DataFrame:

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import tomllib
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
+from community_model.calendar import HOLIDAY_CALENDARS
+from community_model.standard_load import LOAD_PROFILES
+from community_model.tariffs import PRICE_SOURCES, TOU_BANDS
 from market import FEE_MODES, MECHANISMS
 
 #: PV capacity of the ten home types [kW]
@@ -33,7 +38,16 @@ PRICE_SHAPE = (0.7, 0.6, 0.6, 0.6, 0.7, 0.9, 1.3, 1.5, 1.4, 1.2, 1.1, 1.2,
 
 PRICING_STRATEGIES = ("seed", "zic")
 CLEARING_MECHANISMS = tuple(MECHANISMS)
-PROFILE_SOURCES = ("synthetic",)
+PROFILE_SOURCES = ("synthetic", "standard", "files")
+#: Annual consumption of the ten home types with the standard load profiles [kWh/a]
+ANNUAL_LOADS_KWH = (2000.0, 2500.0, 3000.0, 3500.0, 4000.0, 4500.0, 5000.0, 5500.0, 6000.0, 6500.0)
+#: What free-text parameters accept, by kind (checked in ``_check_text``)
+TEXT_KINDS = {
+    "date": "a date YYYY-MM-DD",
+    "timezone": "an IANA time zone name such as 'Europe/Berlin' or 'UTC'",
+    "weather": "TRY2010_01 .. TRY2010_15, 723170TYA, 703165TY, or the path of a CSV file",
+    "path": "the path of a .csv or .parquet file, or '' for none",
+}
 OBJECTIVES = ("maximize_renewable", "maximize_p2p", "maximize_profit", "none")
 
 
@@ -53,9 +67,12 @@ def _p(
     choices=None,
     length=None,
     optional=False,
+    text=None,
 ):
-    """Declare one parameter: default, unit, meaning and accepted range."""
+    """Declare one parameter: default, unit, meaning and accepted range (``text``: the kind
+    of a free-text parameter, a key of ``TEXT_KINDS``)."""
     meta = dict(
+        text=text,
         unit=unit,
         doc=doc,
         lo=lo,
@@ -109,6 +126,72 @@ class Parameters:
     price_noise: float = _p(
         0.05, "-", "forecast drawn in base*g(h)*U(1-x, 1+x)", lo=0, hi=1, hi_open=True
     )
+    start_date: str = _p("2023-01-01", "-", "local date of the first step", text="date")
+    timezone: str = _p("Europe/Berlin", "-", "time zone of the run's clock", text="timezone")
+    holiday_calendar: str = _p(
+        "germany", "-", "public holidays, Sundays for load profiles and tariffs",
+        choices=HOLIDAY_CALENDARS,
+    )  # fmt: skip
+    weather_file: str = _p(
+        "TRY2010_04", "-", "weather year for PV (standard/files sources)", text="weather"
+    )
+    site_latitude: float | None = _p(
+        None, "deg", "latitude of the homes (None: the weather station's)", lo=-90, hi=90,
+        optional=True,
+    )  # fmt: skip
+    site_longitude: float | None = _p(
+        None, "deg", "longitude of the homes, east (None: the weather station's)", lo=-180,
+        hi=180, optional=True,
+    )  # fmt: skip
+    pv_tilt_range_deg: tuple = _p(
+        (25.0, 45.0), "deg", "range of array tilts, drawn per home", lo=0, hi=90, length=2
+    )
+    pv_azimuth_range_deg: tuple = _p(
+        (135.0, 225.0), "deg", "range of array azimuths (180: south), drawn per home", lo=0,
+        hi=360, length=2,
+    )  # fmt: skip
+    pv_system_losses: float = _p(
+        0.14, "-", "PV losses: cables, inverter, soiling (PVGIS 'system loss')", lo=0, hi=1,
+        hi_open=True,
+    )  # fmt: skip
+    pv_temperature_coefficient: float = _p(
+        -0.004, "1/K", "temperature coefficient of PV power", lo=-0.02, hi=0
+    )
+    albedo: float = _p(0.2, "-", "ground reflectance seen by the PV arrays", lo=0, hi=1)
+    standard_load_profile: str = _p(
+        "H25", "-", "BDEW standard load profile of household demand", choices=LOAD_PROFILES
+    )
+    annual_loads_kwh: tuple = _p(
+        ANNUAL_LOADS_KWH, "kWh/a", "annual consumption per home type (standard source)", lo=0
+    )
+    annual_load_spread: float = _p(
+        0.2, "-", "a home's annual consumption: type value * U(1-x, 1+x)", lo=0, hi=1,
+        hi_open=True,
+    )  # fmt: skip
+    load_day_variation: float = _p(
+        0.2, "-", "day-to-day variation of a home's load (sigma of a lognormal)", lo=0, hi=2
+    )
+    load_shift_hours: float = _p(
+        1.0, "h", "largest shift of a home's daily routine against the profile", lo=0, hi=12
+    )
+    load_step_noise: float = _p(
+        0.1, "-", "noise on each step's load, U(1-x, 1+x)", lo=0, hi=1, hi_open=True
+    )
+    load_file: str = _p("", "-", "hourly load per home (profile_source files)", text="path")
+    pv_file: str = _p("", "-", "hourly PV per home ('': PV from the weather)", text="path")
+    price_source: str = _p(
+        "synthetic", "-", "where the grid price forecast comes from", choices=PRICE_SOURCES
+    )
+    tou_prices: tuple = _p(
+        (0.10, 0.15, 0.25), "EUR/kWh", "forecast in off-peak, shoulder, peak hours", lo=0,
+        length=3,
+    )  # fmt: skip
+    tou_bands: tuple = _p(
+        TOU_BANDS, "-", "band of each local hour: 0 off-peak, 1 shoulder, 2 peak", lo=0, hi=2,
+        length=24,
+    )  # fmt: skip
+    tou_weekend_offpeak: bool = _p(True, "-", "weekends and holidays are off-peak all day")
+    price_file: str = _p("", "-", "price forecast series (price_source file)", text="path")
     # --- battery -------------------------------------------------------------------------
     battery_efficiency: float = _p(
         0.95, "-", "one-way efficiency on charge and on discharge", lo=0, hi=1, lo_open=True
@@ -158,6 +241,9 @@ class Parameters:
     )
     hash_rate_sigma: float = _p(
         0.5, "-", "spread of miners' hash rates (sigma of a lognormal; 0: equal)", lo=0, hi=3
+    )
+    sign_trades: bool = _p(
+        True, "-", "buyer and seller sign every trade (Ed25519); off: faster, unsigned chain"
     )
     # --- regulator -----------------------------------------------------------------------
     objective: str = _p("maximize_renewable", "-", "what the regulator pursues", choices=OBJECTIVES)
@@ -235,7 +321,7 @@ class Parameters:
         for f in fields(self):
             _check_field(f.name, getattr(self, f.name), f.metadata, f.type)
         n_types = len(self.pv_capacities_kw)
-        for name in ("base_loads_kwh", "battery_capacities_kwh"):
+        for name in ("base_loads_kwh", "battery_capacities_kwh", "annual_loads_kwh"):
             if len(getattr(self, name)) != n_types:
                 raise ParameterError(
                     f"{name} must have one value per home type ({n_types}, like "
@@ -255,11 +341,33 @@ class Parameters:
                 f"pv_weather_min must not exceed pv_weather_max, got {self.pv_weather_min} > "
                 f"{self.pv_weather_max}"
             )
+        self._validate_profiles()
         steps_per_hour = 1.0 / self.step_hours
         if abs(steps_per_hour - round(steps_per_hour)) > 1e-9:
             raise ParameterError(
                 f"step_hours must divide one hour evenly (1, 0.5, 0.25, ...), got {self.step_hours}"
             )
+
+    def _validate_profiles(self) -> None:
+        """Cross-field rules of the profile, calendar and price parameters."""
+        for name in ("pv_tilt_range_deg", "pv_azimuth_range_deg"):
+            low, high = getattr(self, name)
+            if low > high:
+                raise ParameterError(f"{name} must be (lowest, highest), got ({low}, {high})")
+        if any(band != int(band) for band in self.tou_bands):
+            raise ParameterError(f"tou_bands must be 0, 1 or 2 for each hour, got {self.tou_bands}")
+        if (self.site_latitude is None) != (self.site_longitude is None):
+            raise ParameterError("site_latitude and site_longitude must be given together")
+        if self.profile_source == "files" and not self.load_file:
+            raise ParameterError("profile_source 'files' needs load_file (CSV or Parquet)")
+        if self.pv_file and self.profile_source != "files":
+            raise ParameterError("pv_file is read only with profile_source 'files'")
+        if self.price_source == "file" and not self.price_file:
+            raise ParameterError("price_source 'file' needs price_file (CSV or Parquet)")
+        if self.load_file and self.profile_source != "files":
+            raise ParameterError("load_file is read only with profile_source 'files'")
+        if self.price_file and self.price_source != "file":
+            raise ParameterError("price_file is read only with price_source 'file'")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all parameters (tuples kept), e.g. to pass as model keywords."""
@@ -268,6 +376,42 @@ class Parameters:
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any], source: str = "parameters") -> Parameters:
+        """Parameters from a mapping (e.g. a parsed TOML table); unknown names are refused."""
+        if not isinstance(values, dict):
+            raise ParameterError(f"{source}: expected a table of parameters, got {values!r}")
+        unknown = sorted(set(values) - set(cls.names()))
+        if unknown:
+            raise ParameterError(
+                f"{source}: unknown parameter {unknown[0]!r} (see the README's parameter table)"
+            )
+        return cls(**values)
+
+    @classmethod
+    def read_toml(cls, path: str | os.PathLike) -> dict[str, Any]:
+        """The parameter table of a TOML file, checked for unknown names but not merged.
+
+        The file holds parameters at its top level or under a ``[parameters]`` table, e.g.
+        ``n_prosumers = 50`` and ``objective = "maximize_p2p"``; ``None`` is written as the
+        string ``"none"`` (TOML has no null).
+        """
+        try:
+            with open(path, "rb") as file:
+                document = tomllib.load(file)
+        except OSError as err:
+            message = f"cannot read parameter file {str(path)!r}: {err.strerror}"
+            raise ParameterError(message) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            message = f"parameter file {str(path)!r} is not valid TOML: {err}"
+            raise ParameterError(message) from None
+        values = document.get("parameters", document)
+        if not isinstance(values, dict):
+            raise ParameterError(f"parameter file {str(path)!r}: [parameters] must be a table")
+        values = {k: None if v == "none" else v for k, v in values.items()}
+        cls.from_mapping(values, f"parameter file {str(path)!r}")  # validates names and values
+        return values
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
@@ -287,6 +431,8 @@ class Parameters:
 
 def _allowed(meta: dict, type_: str) -> str:
     """Human-readable description of the accepted values of one parameter."""
+    if meta.get("text"):
+        return TEXT_KINDS[meta["text"]]
     if meta["choices"]:
         return "one of " + ", ".join(repr(c) for c in meta["choices"])
     if "bool" in str(type_):
@@ -317,6 +463,10 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
     def fail() -> None:
         raise ParameterError(f"{name} must be {allowed}, got {value!r}")
 
+    if meta.get("text"):
+        if not isinstance(value, str) or not _text_ok(meta["text"], value):
+            fail()
+        return
     if meta["choices"]:
         if value not in meta["choices"]:
             fail()
@@ -336,6 +486,35 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
     if str(type_) == "int" and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
         fail()
     _check_number(value, meta, fail)
+
+
+def _text_ok(kind: str, value: str) -> bool:
+    """Whether free text ``value`` is a valid ``kind`` (see ``TEXT_KINDS``)."""
+    import datetime as dt
+    import zoneinfo
+
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return len(value) == 10
+    if kind == "timezone":
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return False
+        return True
+    if kind == "weather":
+        from community_model.weather import BUILTIN_WEATHER
+
+        return value in BUILTIN_WEATHER or (
+            value.lower().endswith(".csv") and os.path.isfile(value)
+        )
+    if kind == "path":
+        suffix = os.path.splitext(value)[1].lower()
+        return value == "" or (suffix in (".csv", ".parquet", ".pq") and os.path.isfile(value))
+    raise AssertionError(f"unknown text kind {kind}")
 
 
 def _check_number(value: Any, meta: dict, fail) -> None:

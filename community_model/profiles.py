@@ -92,6 +92,10 @@ class SyntheticProfiles:
 
 def make_profile_source(params: Parameters, homes: Homes) -> ProfileSource:
     """The profile source that ``params.profile_source`` names."""
-    if params.profile_source == "synthetic":
+    if params.profile_source == "synthetic" and params.price_source == "synthetic":
         return SyntheticProfiles(params, homes)
+    if params.profile_source in ("synthetic", "standard", "files"):
+        from community_model.real_profiles import make_real_source  # weather, BDEW, tariffs
+
+        return make_real_source(params, homes)
     raise ValueError(f"unknown profile_source {params.profile_source!r}")  # validated earlier

@@ -13,8 +13,10 @@ from chain import (
     Block,
     Blockchain,
     BlockHeader,
+    KeyRing,
     Transaction,
     compete,
+    make_genesis_block,
     make_tx_id,
     meets_difficulty,
     merkle_root,
@@ -147,3 +149,60 @@ def write_bytes(tmp_path) -> Callable[[bytes], str]:
         return str(path)
 
     return _write
+
+
+# --- signed chains ----------------------------------------------------------------------------
+
+#: Participants of :func:`make_transactions`: the aggregator 0 and prosumers 1..7.
+PARTICIPANTS = range(8)
+
+
+def make_keyring(seed: bytes = b"tests/chain keyring seed") -> KeyRing:
+    """Reproducible keys of participants 0..7."""
+    return KeyRing.from_seed(seed, PARTICIPANTS)
+
+
+def mine_chain(tx_lists: Sequence[Sequence[Transaction]], difficulty: int = 2) -> list[Block]:
+    """A hash-valid chain: genesis + one freshly mined block per list of transactions.
+
+    This is what a forger does after tampering: re-mine everything, so that the hashes, the
+    links, the Merkle roots and the proof of work are all right again.
+    """
+    blocks = [make_genesis_block(difficulty)]
+    for k, txs in enumerate(tx_lists):
+        blocks.append(mine_block(blocks[-1], txs, timestamp=float(k + 1), miner_id=1 + k % 3))
+    return blocks
+
+
+def build_signed_chain(keyring: KeyRing, difficulty: int = 2) -> Blockchain:
+    """Genesis + 3 mined blocks holding 3, 2 and 2 signed transactions (as build_small_chain)."""
+    chain = Blockchain(difficulty=difficulty, max_transactions_per_block=3, keys=keyring.registry)
+    chain.add_transactions(keyring.sign(tx) for tx in make_transactions(5, hour=1))
+    chain.mine_pending([7, 8, 9], [1.0, 2.0, 3.0], timestamp=1.0)
+    chain.add_transactions(keyring.sign(tx) for tx in make_transactions(2, hour=2))
+    chain.mine_pending([7, 8, 9], [1.0, 2.0, 3.0], timestamp=2.0)
+    return chain
+
+
+@pytest.fixture(scope="session")
+def keyring() -> KeyRing:
+    """Keys of participants 0..7 (the run's keys)."""
+    return make_keyring()
+
+
+@pytest.fixture(scope="session")
+def forger_keyring() -> KeyRing:
+    """Other keys of the same participants (a forger's)."""
+    return make_keyring(b"a forger's own keyring seed")
+
+
+@pytest.fixture(scope="session")
+def signed_chain(keyring: KeyRing) -> Blockchain:
+    """A valid signed chain at difficulty 2: genesis + 3 blocks, 7 transactions."""
+    return build_signed_chain(keyring)
+
+
+@pytest.fixture(scope="session")
+def remine() -> Callable[..., list[Block]]:
+    """:func:`mine_chain`."""
+    return mine_chain

@@ -26,7 +26,11 @@ def test_valid_file_message(chain_file, small_chain):
     ok, message = verify_chain_file(chain_file)
     tip = small_chain.blocks[-1].hash.hex()
     assert ok
-    assert message == f"valid chain: 4 blocks, 7 transactions, difficulty 2, tip {tip[:16]}..."
+    assert message == (
+        f"valid chain: 4 blocks, 7 transactions, difficulty 2, tip {tip[:16]}...\n"
+        "signatures: none -- the chain is unsigned (sign_trades=False); its trades are "
+        "protected by the hash chain only, which anyone can re-mine"
+    )
 
 
 def test_invalid_file_message_names_the_block(chain_file):

@@ -1,0 +1,423 @@
+"""Ed25519 keys of the trading participants: who may sign a trade, and the key registry.
+
+Why signatures
+--------------
+With difficulty 3 anyone can re-mine a whole chain in seconds, so a valid hash chain only
+proves that *somebody* did the work, not that the trades on it happened.  Each transaction is
+therefore signed by its buyer and by its seller (the aggregator, id 0, signs its side of grid
+trades): both sign :meth:`chain.transaction.Transaction.signing_bytes`, which is
+:data:`chain.transaction.SIGNING_DOMAIN` followed by the canonical JSON of the transaction
+*without* its signatures.  The signed bytes hold every field (id, hour, kind, buyer, seller,
+kWh, prices), so a signature copied onto another transaction, or kept on an altered one, does
+not verify; the signatures themselves are part of the transaction's canonical bytes, hence of
+its Merkle leaf, so a changed signature byte changes the block hash as any other byte does.
+
+Trust root: the key registry
+----------------------------
+A forger who re-mines the whole chain could also put his own public keys into it, so the
+public keys are *not* taken from the chain.  A run writes them to a separate file,
+:data:`KEYS_FILE` (``keys.json``) next to ``chain.jsonl``, and the verifier checks every
+signature against the registry it is given.  The registry is only worth what its custody is
+worth: record its :attr:`KeyRegistry.fingerprint` (printed by ``verify-chain``) somewhere the
+forger cannot write, or keep the file itself there.  Registry file (JSON, ASCII, this exact
+layout; the reader refuses any other bytes)::
+
+    {
+     "format": "prosumer-community-keys",
+     "version": 1,
+     "algorithm": "ed25519",
+     "participants": 3,
+     "fingerprint": "<sha256 hex>",
+     "keys": {
+      "0": "<32-byte raw public key, hex>",
+      "1": "...",
+      "2": "..."
+     }
+    }
+
+``keys`` maps each participant id (decimal, ascending) to its raw public key.  The
+fingerprint is SHA-256 over ``canonical_json({"algorithm": "ed25519", "keys": keys})``: it
+names the set of keys, so two registries with the same fingerprint accept the same
+signatures.  The reader also refuses a key used by two participants (one could sign for the
+other) and the small-order and non-canonical point encodings, for which anyone can make
+"signatures" that verify.
+
+Keys of a simulation run
+------------------------
+:meth:`KeyRing.from_seed` derives participant ``i``'s private key as
+``SHA-256(KEY_DOMAIN || seed || i as 8 bytes big-endian)`` (an Ed25519 private key is any 32
+bytes), so the same seed gives the same keys, signatures and chain file, bit for bit (Ed25519
+signing is deterministic), and a participant's key does not depend on who else takes part.
+The model takes the seed from its random generator without drawing from it (see
+``community_model.ledger``).  Whoever knows the seed can sign for everybody: these keys make a
+*simulation* reproducible; a deployment would use :meth:`KeyRing.generate` (fresh OS entropy)
+with each participant keeping its own private key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
+
+from chain.errors import ChainError, KeyRegistryError
+from chain.transaction import Transaction, canonical_json
+
+__all__ = [
+    "KEYS_FILE",
+    "KEYS_FORMAT_NAME",
+    "KEYS_FORMAT_VERSION",
+    "KEY_DOMAIN",
+    "KeyRegistry",
+    "KeyRing",
+]
+
+#: Name of the key registry file a run writes next to its ``chain.jsonl``.
+KEYS_FILE = "keys.json"
+#: Value of ``"format"`` in a key registry file.
+KEYS_FORMAT_NAME = "prosumer-community-keys"
+#: Version of the registry file format written and read by this module.
+KEYS_FORMAT_VERSION = 1
+#: Domain separation of the derivation of a run's private keys from its seed.
+KEY_DOMAIN = b"prosumer-community-chain/ed25519-key/v1\n"
+
+_ALGORITHM = "ed25519"
+_FILE_KEYS = ("format", "version", "algorithm", "participants", "fingerprint", "keys")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,18}")
+_U64_MAX = 2**64 - 1
+# The points of small order of edwards25519 have y (mod p) in this set (0, 1, -1 and the
+# two y of the points of order 8): with such a public key A, [k]A is often the identity, and
+# a fixed "signature" (e.g. 64 zero bytes) verifies for many messages a forger can pick.
+_P = 2**255 - 19
+_Y8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022
+_SMALL_ORDER_Y = frozenset({0, 1, _P - 1, _Y8, _P - _Y8})
+
+
+def _weak_key_reason(raw: bytes) -> str | None:
+    """Why a raw Ed25519 public key must not be trusted, or None."""
+    y = int.from_bytes(raw, "little") & (2**255 - 1)
+    if y >= _P:
+        return "is not a canonical point encoding"
+    if y in _SMALL_ORDER_Y:
+        return "is a point of small order (anyone could forge its signatures)"
+    return None
+
+
+class KeyRegistry:
+    """The public keys of the participants: the trust root of signature checks.
+
+    Parameters
+    ----------
+    public_keys : mapping of int to bytes
+        Participant id (0..2**64-1; 0 is the aggregator) -> 32-byte raw Ed25519 public key.
+
+    Raises
+    ------
+    ChainError
+        On a bad id or key, a weak key, or one key used by two participants.
+    """
+
+    def __init__(self, public_keys: Mapping[int, bytes]) -> None:
+        raw: dict[int, bytes] = {}
+        owner: dict[bytes, int] = {}
+        for pid, key in sorted(public_keys.items()):
+            if isinstance(pid, bool) or not isinstance(pid, int) or not 0 <= pid <= _U64_MAX:
+                raise ChainError(f"participant id must be an int in 0..2**64-1, got {pid!r}")
+            if not isinstance(key, bytes) or len(key) != 32:
+                raise ChainError(f"public key of participant {pid} must be 32 bytes, got {key!r}")
+            weak = _weak_key_reason(key)
+            if weak is not None:
+                raise ChainError(f"public key of participant {pid} {weak}")
+            if key in owner:
+                raise ChainError(
+                    f"participants {owner[key]} and {pid} have the same public key "
+                    "(one could sign for the other)"
+                )
+            owner[key] = pid
+            raw[pid] = key
+        self._raw = raw
+        self._keys = {pid: Ed25519PublicKey.from_public_bytes(key) for pid, key in raw.items()}
+        self.fingerprint = hashlib.sha256(
+            canonical_json({"algorithm": _ALGORITHM, "keys": self._hex_keys()})
+        ).hexdigest()
+
+    # -- content -----------------------------------------------------------------------------
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """Participant ids with a key, ascending."""
+        return tuple(self._raw)
+
+    def __len__(self) -> int:
+        """Number of participants with a key."""
+        return len(self._raw)
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._raw
+
+    def public_key_bytes(self, pid: int) -> bytes:
+        """Raw 32-byte public key of participant ``pid`` (``KeyError`` if it has none)."""
+        return self._raw[pid]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KeyRegistry) and self._raw == other._raw
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the library's key objects cannot be pickled; the raw bytes can (models are
+        # pickled, e.g. to hand them between processes)
+        return (KeyRegistry, (self._raw,))
+
+    def __repr__(self) -> str:
+        return f"KeyRegistry({len(self)} keys, fingerprint {self.fingerprint[:16]}...)"
+
+    def _hex_keys(self) -> dict[str, str]:
+        return {str(pid): key.hex() for pid, key in self._raw.items()}
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def check(self, tx: Transaction) -> str | None:
+        """Check both signatures of a transaction against this registry.
+
+        Parameters
+        ----------
+        tx : Transaction
+
+        Returns
+        -------
+        str or None
+            ``None`` when the buyer's and the seller's signatures both verify over
+            :meth:`~chain.transaction.Transaction.signing_bytes` with the registered keys of
+            ``tx.buyer`` and ``tx.seller``; otherwise the reason, naming the transaction, e.g.
+            ``"transaction h000003-p2p-000001: the seller's signature (participant 17) does
+            not verify (forged or altered trade, or signed by someone else)"``.
+        """
+        parties = (
+            ("buyer", tx.buyer, tx.buyer_signature),
+            ("seller", tx.seller, tx.seller_signature),
+        )
+        for role, pid, signature in parties:
+            if signature is None:
+                return f"transaction {tx.tx_id}: not signed by its {role} (participant {pid})"
+        message = tx.signing_bytes()
+        for role, pid, signature in parties:
+            key = self._keys.get(pid)
+            if key is None:
+                return (
+                    f"transaction {tx.tx_id}: its {role}, participant {pid}, "
+                    "has no key in the key registry"
+                )
+            try:
+                key.verify(signature, message)
+            except InvalidSignature:
+                return (
+                    f"transaction {tx.tx_id}: the {role}'s signature (participant {pid}) does "
+                    "not verify (forged or altered trade, or signed by someone else)"
+                )
+        return None
+
+    # -- file --------------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """Return the registry file's bytes (layout of the module docstring)."""
+        data = {
+            "format": KEYS_FORMAT_NAME,
+            "version": KEYS_FORMAT_VERSION,
+            "algorithm": _ALGORITHM,
+            "participants": len(self),
+            "fingerprint": self.fingerprint,
+            "keys": self._hex_keys(),
+        }
+        return (json.dumps(data, indent=1, ensure_ascii=True) + "\n").encode("ascii")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KeyRegistry:
+        """Parse a registry file's bytes; refuse anything but :meth:`to_bytes` output.
+
+        Raises
+        ------
+        KeyRegistryError
+            Not a registry, damaged (any changed byte), wrong fingerprint, bad or weak keys.
+        """
+        if not isinstance(data, bytes):
+            raise KeyRegistryError(f"expected bytes, got {type(data).__name__}")
+        try:
+            text = data.decode("ascii")
+            parsed = json.loads(text, parse_constant=_refuse_constant)
+        except UnicodeDecodeError as exc:
+            raise KeyRegistryError(
+                f"non-ASCII byte at offset {exc.start} (registry files are ASCII)"
+            ) from None
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+            raise KeyRegistryError(f"not valid JSON: {exc}") from None
+        if not isinstance(parsed, dict) or parsed.get("format") != KEYS_FORMAT_NAME:
+            raise KeyRegistryError(f"not a {KEYS_FORMAT_NAME} file")
+        if tuple(parsed) != _FILE_KEYS:
+            raise KeyRegistryError(f"a key registry must have exactly the keys {_FILE_KEYS}")
+        version = parsed["version"]
+        if type(version) is not int or version != KEYS_FORMAT_VERSION:
+            raise KeyRegistryError(
+                f"unsupported key registry version {version!r} "
+                f"(this reader reads version {KEYS_FORMAT_VERSION})"
+            )
+        if parsed["algorithm"] != _ALGORITHM:
+            raise KeyRegistryError(f"unsupported algorithm {parsed['algorithm']!r}")
+        keys = parsed["keys"]
+        if not isinstance(keys, dict):
+            raise KeyRegistryError("keys must be an object: participant id -> public key hex")
+        public: dict[int, bytes] = {}
+        for pid, key in keys.items():
+            if not _DECIMAL.fullmatch(pid) or int(pid) > _U64_MAX:
+                raise KeyRegistryError(f"participant id {pid!r} is not a decimal int 0..2**64-1")
+            if not isinstance(key, str) or not _HEX64.fullmatch(key):
+                raise KeyRegistryError(
+                    f"public key of participant {pid} must be 64 lowercase hex digits"
+                )
+            public[int(pid)] = bytes.fromhex(key)
+        try:
+            registry = cls(public)
+        except ChainError as exc:
+            raise KeyRegistryError(str(exc)) from None
+        if parsed["fingerprint"] != registry.fingerprint:
+            raise KeyRegistryError(
+                f"fingerprint {parsed['fingerprint']!r} does not match its keys "
+                f"({registry.fingerprint})"
+            )
+        if type(parsed["participants"]) is not int or parsed["participants"] != len(registry):
+            raise KeyRegistryError(
+                f"participants {parsed['participants']!r} does not match its {len(registry)} keys"
+            )
+        canonical = registry.to_bytes()
+        if data != canonical:
+            offset = next(
+                (i for i, (a, b) in enumerate(zip(data, canonical, strict=False)) if a != b),
+                min(len(data), len(canonical)),
+            )
+            raise KeyRegistryError(f"not in canonical form from byte {offset} (changed byte?)")
+        return registry
+
+    def write(self, path: str | os.PathLike[str]) -> None:
+        """Write the registry file atomically (temporary file, then rename)."""
+        path = Path(path)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(self.to_bytes())
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp_name, 0o644)
+            os.replace(tmp_name, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            raise
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> KeyRegistry:
+        """Read a registry file (``OSError`` if unreadable, :class:`KeyRegistryError` if bad)."""
+        with open(path, "rb") as f:
+            return cls.from_bytes(f.read())
+
+
+class KeyRing:
+    """The participants' private keys, held by the simulation on their behalf.
+
+    Parameters
+    ----------
+    private_keys : mapping of int to Ed25519PrivateKey
+        Participant id -> private key.
+    """
+
+    def __init__(self, private_keys: Mapping[int, Ed25519PrivateKey]) -> None:
+        self._keys = dict(sorted(private_keys.items()))
+        self.registry = KeyRegistry(
+            {
+                pid: key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+                for pid, key in self._keys.items()
+            }
+        )
+
+    @classmethod
+    def from_seed(cls, seed: bytes, participant_ids: Iterable[int]) -> KeyRing:
+        """Derive reproducible keys (see the module docstring).
+
+        Parameters
+        ----------
+        seed : bytes
+            Secret seed, at least 16 bytes.
+        participant_ids : iterable of int
+            Ids that get a key (the aggregator 0 and the prosumers).
+        """
+        if not isinstance(seed, bytes) or len(seed) < 16:
+            raise ChainError("the key seed must be at least 16 bytes")
+        keys = {}
+        for pid in participant_ids:
+            pid = int(pid)
+            if not 0 <= pid <= _U64_MAX:
+                raise ChainError(f"participant id must be in 0..2**64-1, got {pid}")
+            secret = hashlib.sha256(KEY_DOMAIN + seed + pid.to_bytes(8, "big")).digest()
+            keys[pid] = Ed25519PrivateKey.from_private_bytes(secret)
+        return cls(keys)
+
+    @classmethod
+    def generate(cls, participant_ids: Iterable[int]) -> KeyRing:
+        """Fresh random keys from the operating system's entropy (not reproducible)."""
+        return cls({int(pid): Ed25519PrivateKey.generate() for pid in participant_ids})
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raw = {
+            pid: key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+            for pid, key in self._keys.items()
+        }
+        return (_keyring_from_raw, (raw,))
+
+    def sign(self, tx: Transaction) -> Transaction:
+        """Return ``tx`` signed by its buyer and its seller.
+
+        Raises
+        ------
+        ChainError
+            If the buyer or the seller has no key in this ring.
+        """
+        message = tx.signing_bytes()
+        try:
+            buyer, seller = self._keys[tx.buyer], self._keys[tx.seller]
+        except KeyError as exc:
+            raise ChainError(
+                f"transaction {tx.tx_id}: participant {exc.args[0]} has no private key"
+            ) from None
+        return tx.with_signatures(buyer.sign(message), seller.sign(message))
+
+    def sign_as(self, pid: int, message: bytes) -> bytes:
+        """Signature of ``message`` by participant ``pid`` (64 bytes)."""
+        return self._keys[pid].sign(message)
+
+
+def _keyring_from_raw(raw: Mapping[int, bytes]) -> KeyRing:
+    """Inverse of :meth:`KeyRing.__reduce__`."""
+    return KeyRing({pid: Ed25519PrivateKey.from_private_bytes(key) for pid, key in raw.items()})
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
