@@ -88,7 +88,7 @@ def in_child(kind: str, name: str) -> dict:
 
 def main(only: str | None = None, quick: bool = False) -> dict[str, dict]:
     figures = {}
-    for name, (n, hours, _, _, naive, target) in WORKLOADS.items():
+    for name, (_, _, _, _, naive, target) in WORKLOADS.items():
         if (only and name != only) or (quick and name in YEAR_LONG):
             continue
         result = in_child("child", name)

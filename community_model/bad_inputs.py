@@ -106,7 +106,7 @@ def table() -> str:
         for what, argv in cases(folder):
             code, message = run_case(argv)
             shown = " ".join(a.replace(tmp, "DIR") for a in argv)
-            message = message.replace(tmp, "DIR").replace("|", "\\|")
+            message = message.replace(tmp, "DIR").replace("|", "\\|").replace("\n", "<br>")
             rows.append(f"| {what} | `community-sim {shown}` | {code} | {message} |")
     return "\n".join(rows)
 

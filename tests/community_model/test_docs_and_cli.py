@@ -1,5 +1,6 @@
 """The README's parameter table and the command line stay true to the code."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -69,3 +70,20 @@ def test_bad_input_exits_2_with_one_line_naming_it(tmp_path, capsys, args, messa
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_readme_bad_input_table_is_current_and_every_case_fails_cleanly():
+    from community_model.bad_inputs import END, START, table
+
+    current = table()
+    text = README.read_text()
+    shown = text.split(START, 1)[1].split(END, 1)[0].strip()
+    assert shown == current, "run: python -m community_model.bad_inputs --write README.md"
+    rows = current.splitlines()[2:]
+    assert len(rows) >= 20
+    for row in rows:
+        what, command, code, message = re.match(
+            r"^\| (.*?) \| `(.*?)` \| (\d+) \| (.*) \|$", row
+        ).groups()
+        assert code in {"1", "2"}, row  # refused, not run
+        assert message.strip() and "Traceback" not in message, row
