@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_parameter_flags(run)
 
+    from community_model.app_command import register as register_app
+
+    register_app(sub)
+
     verify = sub.add_parser(
         "verify-chain", help="check a chain file written by `run`, signatures included"
     )
@@ -188,6 +192,8 @@ def run_command(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "app":
+        return args.handler(args)
     if args.command == "verify-chain":
         from chain.cli_verify import main as verify_main
 

@@ -1,0 +1,164 @@
+"""The app in a real browser: served by ``solara run`` offline, driven by headless Chromium.
+
+Fails on any HTTP response >= 400 (a missing asset is the blank-page failure) and on any page
+error. Needs Debian's ``/usr/bin/chromium``; without it the test is skipped, unless
+``REQUIRE_BROWSER=1`` (CI), where it fails. ``UPDATE_SCREENSHOT=1`` copies the screenshot to
+``docs/app.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT_S = 60
+STEPS = 18  # to the evening: PV, batteries and trades all show in the screenshot
+
+
+def unavailable(reason: str):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser test required (REQUIRE_BROWSER=1) but {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the app server exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the app did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    """Serve server.py as `community-sim app` does; always stop the server."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("the playwright package is missing")
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    command = [sys.executable, "-m", "solara", "run", str(ROOT / "server.py")]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"]
+    with log.open("w") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_up(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def plot_sources(page) -> list[str]:
+    return page.locator("img").evaluate_all("images => images.map(i => i.src)")
+
+
+def test_app_in_the_browser(app_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    bad_responses: list[str] = []
+    page_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 2300})
+            page.set_default_timeout(20_000)
+            page.on(
+                "response",
+                lambda r: bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            page.goto(app_url)
+
+            step = page.get_by_role("button", name="Step")
+            reset = page.get_by_role("button", name="Reset")
+            counter = page.get_by_text("Time: ", exact=False)
+            expect(counter).to_have_text("Time: 0.0", timeout=30_000)
+            expect(page.locator("img")).to_have_count(6)  # the six plots
+            chain = page.locator(".app-caption", has_text="height")
+            expect(chain).to_contain_text("height 0,")
+            first_plots = plot_sources(page)
+
+            for hour in range(1, STEPS + 1):
+                step.click()
+                expect(counter).to_have_text(f"Time: {hour}.0")
+            expect(page.get_by_text(f"hour {STEPS - 1}: ", exact=False).first).to_be_visible()
+            stepped_plots = plot_sources(page)
+            assert all(a != b for a, b in zip(first_plots, stepped_plots, strict=True))
+            expect(chain).not_to_contain_text("height 0,")  # trades were mined into blocks
+            expect(page.get_by_role("alert")).to_have_count(0)
+            page.wait_for_timeout(500)  # let the last images paint
+            screenshot = tmp_path / "app.png"
+            page.screenshot(path=str(screenshot))
+            if os.environ.get("UPDATE_SCREENSHOT") == "1":
+                (ROOT / "docs").mkdir(exist_ok=True)
+                shutil.copy(screenshot, ROOT / "docs" / "app.png")
+
+            reset.click()
+            expect(counter).to_have_text("Time: 0.0")
+            expect(chain).to_contain_text("height 0,")
+
+            # a parameter: the community size, down to its minimum with the keyboard
+            prosumers = page.locator(".v-input", has_text="Prosumers").first
+            prosumers.get_by_role("slider").focus()
+            page.keyboard.press("Home")
+            reset.click()
+            expect(page.get_by_text("before the first hour: 2 idle", exact=False)).to_be_visible()
+            before = plot_sources(page)
+            step.click()
+            expect(counter).to_have_text("Time: 1.0")
+            expect(page.get_by_text("hour 0: ", exact=False).first).to_be_visible()
+            assert plot_sources(page) != before
+            expect(page.get_by_role("alert")).to_have_count(0)
+            expect(page.get_by_text("No model", exact=False)).to_have_count(0)
+
+            # a combination the model refuses: a message, not a blank page
+            for label, key in (("Lowest battery SOC", "End"), ("Highest battery SOC", "Home")):
+                page.locator(".v-input", has_text=label).first.get_by_role("slider").focus()
+                page.keyboard.press(key)
+            reset.click()
+            expect(page.get_by_role("alert")).to_contain_text("soc_min must be below soc_max")
+            expect(counter).to_have_text("Time: 0.0")
+        finally:
+            browser.close()
+    assert bad_responses == [], "assets missing (offline app):\n" + "\n".join(bad_responses)
+    assert page_errors == []
