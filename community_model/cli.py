@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     from community_model.app_command import register as register_app
 
     register_app(sub)
+    from community_model import economics_command
+
+    economics_command.register(sub)
 
     verify = sub.add_parser(
         "verify-chain", help="check a chain file written by `run`, signatures included"
@@ -194,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "app":
         return args.handler(args)
+    if args.command == "economics":
+        from community_model.economics_command import run_economics_command
+
+        return run_economics_command(args)
     if args.command == "verify-chain":
         from chain.cli_verify import main as verify_main
 

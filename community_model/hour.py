@@ -70,10 +70,11 @@ def price_context(
 ) -> PriceContext:
     """Grid reference prices of this step (SPEC section 5) and the regulator's incentives."""
     fee = params.local_market_fee
+    feed_in = params.feed_in_tariff
     return PriceContext(
         forecast=forecast,
         grid_buy=forecast + fee,
-        grid_sell=forecast - fee,
+        grid_sell=forecast - fee if feed_in is None else feed_in,
         trade_cap=params.max_trade_cap,
         buyer_incentive=incentives.buyer_p2p,
         seller_incentive=incentives.seller_p2p,
@@ -314,7 +315,9 @@ def settle_with_grid(
     pv_sold = state.p2p_sold_kwh - state.p2p_sold_battery_kwh
     bought_for_use = state.p2p_bought_kwh - state.p2p_bought_battery_kwh
     net = state.residual_kwh - pv_sold + bought_for_use
-    grid = settle_local_market(net, forecast, params.local_market_fee, params.fee_mode)
+    grid = settle_local_market(
+        net, forecast, params.local_market_fee, params.fee_mode, params.feed_in_tariff
+    )
     state.grid_import_kwh[:] = grid.import_kwh
     state.grid_export_kwh[:] = grid.export_kwh
     state.grid_cost_eur[:] = grid.cost

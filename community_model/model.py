@@ -101,6 +101,7 @@ class CommunityModel(mesa.Model):
         imbalance_threshold: float = D.imbalance_threshold,
         battery_offer_fraction: float = D.battery_offer_fraction,
         local_market_fee: float = D.local_market_fee,
+        feed_in_tariff: float | None = D.feed_in_tariff,
         fee_mode: str = D.fee_mode,
         pricing_strategy: str = D.pricing_strategy,
         clearing_mechanism: str = D.clearing_mechanism,
@@ -236,7 +237,11 @@ class CommunityModel(mesa.Model):
         every residual after self-balance settled with the grid) [EUR]."""
         p = self.params
         grid = settle_local_market(
-            self.state.residual_kwh, ctx.forecast, p.local_market_fee, p.fee_mode
+            self.state.residual_kwh,
+            ctx.forecast,
+            p.local_market_fee,
+            p.fee_mode,
+            p.feed_in_tariff,
         )
         return float(grid.cost.sum())
 

@@ -221,6 +221,10 @@ class Parameters:
         0.5, "-", "share of usable stored energy offered", lo=0, hi=1
     )
     local_market_fee: float = _p(0.03, "EUR/kWh", "aggregator fee on grid trades", lo=0, hi=10)
+    feed_in_tariff: float | None = _p(
+        None, "EUR/kWh", "fixed price the grid pays for exports (None: forecast - fee)", lo=0,
+        hi=10, optional=True,
+    )  # fmt: skip
     fee_mode: str = _p(
         "per_kwh", "-", "grid fee per kWh, or the original's fee*quantity", choices=FEE_MODES
     )

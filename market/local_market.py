@@ -65,7 +65,11 @@ def grid_prices(
 
 
 def settle_local_market(
-    net_kwh: ArrayLike, forecast: float, fee: float, fee_mode: str = "per_kwh"
+    net_kwh: ArrayLike,
+    forecast: float,
+    fee: float,
+    fee_mode: str = "per_kwh",
+    feed_in_tariff: float | None = None,
 ) -> GridSettlement:
     """Settle each prosumer's remaining imbalance with the grid.
 
@@ -83,6 +87,8 @@ def settle_local_market(
         :func:`grid_prices`). ``"quantity_scaled"``: the original system's rule, price =
         forecast +/- fee * quantity, so a 3 kWh import pays forecast + 3 * fee per kWh and a
         large export can even be paid a negative price; kept only for comparison.
+    feed_in_tariff : float or None
+        Fixed price exporters receive [EUR/kWh], instead of the fee rule; None keeps the rule.
 
     Returns
     -------
@@ -117,6 +123,7 @@ def settle_local_market(
     else:
         import_fee, export_fee = fee * import_kwh, fee * export_kwh
     import_price = np.where(import_kwh > 0, forecast + import_fee, 0.0)
-    export_price = np.where(export_kwh > 0, forecast - export_fee, 0.0)
+    paid_for_export = forecast - export_fee if feed_in_tariff is None else feed_in_tariff
+    export_price = np.where(export_kwh > 0, paid_for_export, 0.0)
     cost = import_kwh * import_price - export_kwh * export_price
     return GridSettlement(import_kwh, export_kwh, import_price, export_price, cost)

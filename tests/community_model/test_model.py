@@ -93,3 +93,17 @@ def test_kpis_add_up(day):
     assert k["p2p_share"] == pytest.approx(k["p2p_kwh"] / traded)
     # net costs of the prosumers equal minus the change of their balances
     assert k["community_net_cost_eur"] == pytest.approx(-day.state.balance_eur.sum())
+
+
+def test_fixed_feed_in_tariff_pays_exports_and_sets_asks_floor():
+    from community_model.invariants import run_checked
+
+    model = CommunityModel(n_prosumers=30, feed_in_tariff=0.05, rng=3)
+    run_checked(model, 24)
+    trades = model.trades_frame()
+    exports = trades[(trades.kind == "market") & (trades.buyer_id == 0)]
+    assert len(exports) > 0 and (exports["price_eur_per_kwh"] == 0.05).all()
+    imports = trades[(trades.kind == "market") & (trades.seller_id == 0)]
+    frame = model.step_frame()
+    assert (frame["grid_sell_price"] == 0.05).all()
+    assert len(imports) == 0 or (imports["price_eur_per_kwh"] > 0.05).all()
