@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from community_model import docs
 from community_model.cli import main
 
 START, END = "<!-- bad-inputs:start -->", "<!-- bad-inputs:end -->"
@@ -111,17 +112,5 @@ def table() -> str:
     return "\n".join(rows)
 
 
-def readme_with_table(text: str, new_table: str) -> str:
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{new_table}\n{END}{tail}"
-
-
 if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:2] == ["--write"]:
-        path = Path(sys.argv[2])
-        path.write_text(readme_with_table(path.read_text(), table()))
-    else:
-        print(table())
+    docs.main(table, START, END)

@@ -25,19 +25,29 @@ def parameter_table() -> str:
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 
 
+def replace_between(text: str, start: str, end: str, content: str) -> str:
+    """``text`` with what stands between the markers ``start`` and ``end`` replaced."""
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{content}\n{end}{tail}"
+
+
 def readme_with_table(text: str) -> str:
     """``text`` with the part between the parameter markers replaced by the current table."""
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{parameter_table()}\n{END}{tail}"
+    return replace_between(text, START, END, parameter_table())
 
 
-if __name__ == "__main__":
+def main(make_table, start: str = START, end: str = END) -> None:
+    """``--write FILE`` refreshes the table between the markers in FILE; else print it."""
     import sys
     from pathlib import Path
 
     if sys.argv[1:2] == ["--write"]:
         path = Path(sys.argv[2])
-        path.write_text(readme_with_table(path.read_text()))
+        path.write_text(replace_between(path.read_text(), start, end, make_table()))
     else:
-        print(parameter_table())
+        print(make_table())
+
+
+if __name__ == "__main__":
+    main(parameter_table)
