@@ -107,3 +107,15 @@ def test_fixed_feed_in_tariff_pays_exports_and_sets_asks_floor():
     frame = model.step_frame()
     assert (frame["grid_sell_price"] == 0.05).all()
     assert len(imports) == 0 or (imports["price_eur_per_kwh"] > 0.05).all()
+
+
+def test_day_figure_draws_the_run(day):
+    from community_model.plots import day_figure
+
+    fig = day_figure(day)
+    assert len(fig.axes) == 3
+    assert f"{day.kpis()['blocks_mined']} blocks mined" in fig.get_suptitle()
+    flows = fig.axes[0]
+    assert max(line.get_ydata().max() for line in flows.get_lines()) == pytest.approx(
+        day.step_frame()[["pv_kwh", "load_kwh"]].to_numpy().max()
+    )
