@@ -5,7 +5,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_app, bench_chain, bench_market, bench_model
+from benchmarks import bench_app, bench_chain, bench_market, bench_model, bench_sweep
 
 
 def main() -> None:
@@ -19,6 +19,7 @@ def main() -> None:
         "market": bench_market.main(),
         "chain": bench_chain.main(),
         "app": bench_app.main(),
+        "sweep": bench_sweep.main(),
     }
     path = Path(__file__).with_name("results.json")
     path.write_text(json.dumps(results, indent=2, default=float) + "\n")

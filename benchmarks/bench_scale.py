@@ -24,11 +24,19 @@ WORKLOADS = {
     "1000x24_chain_off": (1000, 24, {"chain_enabled": False}, 3, True, "(naive without chain)"),
     "10000x24_chain_off": (10_000, 24, {"chain_enabled": False}, 1, True, "(naive without chain)"),
     "100x8760_all_on": (100, 8760, {}, 1, False, "<= 20 s"),
+    "100x8760_all_on_unsigned": (100, 8760, {"sign_trades": False}, 1, False, "<= 20 s"),
+    "100x8760_all_on_checked": (100, 8760, {"<check>": True}, 1, False, "(every invariant)"),
     "1000x8760_chain_off_parquet": (
         1000, 8760, {"chain_enabled": False, "agent_data_dir": "<tmp>"}, 1, False,
         "<= 20 s, peak RSS <= 1.5 GB",
     ),
-    "1000x8760_chain_on": (1000, 8760, {}, 1, False, "<= 180 s (hashing-bound)"),
+    "1000x8760_chain_on": (
+        1000, 8760, {"agent_data_dir": "<tmp>"}, 1, False, "<= 180 s (hashing-bound)",
+    ),
+    "1000x8760_chain_on_unsigned": (
+        1000, 8760, {"agent_data_dir": "<tmp>", "sign_trades": False}, 1, False,
+        "<= 180 s (hashing-bound)",
+    ),
     "10000x24_all_on": (10_000, 24, {}, 1, False, "<= 6 s"),
     "100000x24_chain_off": (100_000, 24, {"chain_enabled": False}, 1, False, "<= 10 s"),
 }  # fmt: skip
@@ -42,16 +50,21 @@ def peak_rss_mb() -> float:
 def run_model(name: str) -> dict:
     """Run one workload here (the child process) and return its figures."""
     from community_model import CommunityModel
+    from community_model.invariants import run_checked
 
     n, hours, params, repeats, _, _ = WORKLOADS[name]
     times = []
     for _ in range(repeats):
         kwargs = dict(params)
+        check = kwargs.pop("<check>", False)
         if kwargs.get("agent_data_dir") == "<tmp>":
             kwargs["agent_data_dir"] = tempfile.mkdtemp(prefix="bench-agents-")
         start = time.perf_counter()
         model = CommunityModel(n_prosumers=n, rng=42, **kwargs)
-        model.run_for(hours)
+        if check:  # the long run of the trust issue: every invariant after every hour
+            run_checked(model, hours)
+        else:
+            model.run_for(hours)
         times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
     kpis = model.kpis()

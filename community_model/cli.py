@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     from community_model import economics_command
 
     economics_command.register(sub)
+    from community_model.sweep_command import register as register_sweep
+
+    register_sweep(sub)
 
     verify = sub.add_parser(
         "verify-chain", help="check a chain file written by `run`, signatures included"
@@ -197,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "app":
         return args.handler(args)
+    if args.command == "sweep":
+        from community_model.sweep_command import run_sweep_command
+
+        return run_sweep_command(args)
     if args.command == "economics":
         from community_model.economics_command import run_economics_command
 

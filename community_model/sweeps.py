@@ -230,6 +230,8 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     for process in processes:  # ProcessPoolExecutor.terminate_workers() from Python 3.14
         if process.is_alive():
             process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
