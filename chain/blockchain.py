@@ -27,7 +27,7 @@ import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from chain.block import Block, BlockHeader, make_genesis_block
+from chain.block import Block, BlockHeader, make_genesis_block, meets_difficulty
 from chain.errors import ChainError
 from chain.merkle import merkle_root
 from chain.pow import MiningResult, compete
@@ -277,22 +277,58 @@ class Blockchain:
                 f"got {timestamp!r}"
             )
         results = []
-        while self._mempool:
-            batch = tuple(self._mempool[: self.max_transactions_per_block])
-            template = BlockHeader(
-                index=len(self._blocks),
-                prev_hash=self.tip.hash,
-                merkle_root=merkle_root([tx.tx_hash() for tx in batch]),
-                timestamp=ts,
-                difficulty=self.difficulty,
-                nonce=0,
-                miner_id=0,
-            )
-            result = compete(template, miner_ids, hash_rates)
-            self._blocks.append(Block(result.header, batch, result.hash))
-            del self._mempool[: len(batch)]
+        for batch, root in self.take_batches():
+            result = compete(self.next_template(root, ts), miner_ids, hash_rates)
+            self.append_mined(batch, root, result)
             results.append(result)
         return results
+
+    def take_batches(self) -> list[tuple[tuple[Transaction, ...], bytes]]:
+        """Drain the mempool into the blocks it fills, in order.
+
+        Returns
+        -------
+        list of (transactions, Merkle root)
+            At most ``max_transactions_per_block`` transactions each. Mine them in this order
+            (:meth:`next_template`, then :meth:`append_mined`), here or in another process.
+        """
+        size = self.max_transactions_per_block
+        batches = [tuple(self._mempool[i : i + size]) for i in range(0, len(self._mempool), size)]
+        self._mempool.clear()
+        return [(batch, merkle_root([tx.tx_hash() for tx in batch])) for batch in batches]
+
+    def next_template(self, root: bytes, timestamp: float) -> BlockHeader:
+        """Header of the block that would extend the tip (nonce and miner not yet known)."""
+        return BlockHeader(
+            index=len(self._blocks),
+            prev_hash=self.tip.hash,
+            merkle_root=root,
+            timestamp=timestamp,
+            difficulty=self.difficulty,
+            nonce=0,
+            miner_id=0,
+        )
+
+    def append_mined(
+        self, batch: tuple[Transaction, ...], root: bytes, result: MiningResult
+    ) -> Block:
+        """Append the block a mining race found for ``batch``, after checking that it
+        extends the tip: index, previous hash, Merkle root, difficulty and proof of work."""
+        header = result.header
+        problems = [
+            (header.index != len(self._blocks), "index does not follow the tip"),
+            (header.prev_hash != self.tip.hash, "previous hash is not the tip's"),
+            (header.merkle_root != root, "Merkle root is not its transactions'"),
+            (header.difficulty != self.difficulty, "difficulty differs from the chain's"),
+            (header.compute_hash() != result.hash, "hash is not the header's"),
+            (not meets_difficulty(result.hash, self.difficulty), "hash misses the difficulty"),
+        ]
+        for failed, why in problems:
+            if failed:
+                raise ChainError(f"mined block {header.index}: {why}")
+        block = Block(header, batch, result.hash)
+        self._blocks.append(block)
+        return block
 
     def _append(self, block: Block) -> None:
         self._blocks.append(block)

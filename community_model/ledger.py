@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from chain import AGGREGATOR_ID, KEYS_FILE, Blockchain, KeyRing, Transaction
+from chain.pow import MiningResult, compete
 from community_model.hour import KIND_NAMES, TradeLog
 from community_model.trades import trade_ids
 
@@ -126,14 +127,36 @@ def record_on_chain(
     miners,
     block_reward: float,
     keyring: KeyRing | None = None,
+    background=None,
 ) -> MiningRecord:
     """Put the step's trades (signed with ``keyring``, if given) in the mempool and mine it
-    empty; credit the winners."""
+    empty; credit the winners. With a ``background`` miner process the blocks are only
+    submitted (their hashes come later, see :func:`append_mined_blocks`)."""
     blockchain.add_transactions(transactions(step, log, keyring))
+    batches = blockchain.take_batches()
+    if background is not None:
+        background.submit(step, batches, float(step))
+        return MiningRecord(len(batches), 0)
     miners = list(miners)
-    results = blockchain.mine_pending(
-        [m.unique_id for m in miners], [m.hash_rate for m in miners], timestamp=float(step)
-    )
+    ids, rates = [m.unique_id for m in miners], [m.hash_rate for m in miners]
+    results = []
+    for batch, root in batches:  # each template extends the block appended just before
+        result = compete(blockchain.next_template(root, float(step)), ids, rates)
+        blockchain.append_mined(batch, root, result)
+        results.append(result)
+    return _credit(miners, results, block_reward)
+
+
+def append_mined_blocks(
+    blockchain: Blockchain, batches, results: list[MiningResult], miners, block_reward: float
+) -> MiningRecord:
+    """Append blocks mined elsewhere (in submission order) and credit their winners."""
+    for (batch, root), result in zip(batches, results, strict=True):
+        blockchain.append_mined(batch, root, result)
+    return _credit(list(miners), results, block_reward)
+
+
+def _credit(miners: list, results: list[MiningResult], block_reward: float) -> MiningRecord:
     for result in results:
         winner = miners[result.winner_index]
         winner.blocks_won += 1

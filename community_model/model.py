@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import partial
 
 import mesa
@@ -13,11 +14,18 @@ from agents.miner import MinerAgent, draw_hash_rates
 from agents.pricing import make_pricing
 from agents.prosumer import ProsumerAgent
 from agents.regulator import RegulatorAgent
+from chain import Blockchain
 from community_model import hour as phases
+from community_model.background_mining import BackgroundMiner
 from community_model.datacollection import CommunityDataCollector
 from community_model.history import AgentHistory
 from community_model.homes import draw_homes
-from community_model.ledger import MiningRecord, make_ledger, record_on_chain
+from community_model.ledger import (
+    MiningRecord,
+    append_mined_blocks,
+    make_ledger,
+    record_on_chain,
+)
 from community_model.metrics import STEP_FIGURES, run_kpis, step_figures
 from community_model.parameters import Parameters
 from community_model.profiles import make_profile_source
@@ -111,6 +119,7 @@ class CommunityModel(mesa.Model):
         n_miners: int = D.n_miners,
         block_reward: float = D.block_reward,
         max_transactions_per_block: int = D.max_transactions_per_block,
+        mine_in_background: bool = D.mine_in_background,
         hash_rate_sigma: float = D.hash_rate_sigma,
         sign_trades: bool = D.sign_trades,
         objective: str = D.objective,
@@ -151,8 +160,9 @@ class CommunityModel(mesa.Model):
             self, p.n_miners, hash_rate=draw_hash_rates(p.n_miners, p.hash_rate_sigma, self.rng)
         )
         # Last of the set-up: the keys are read from the rng's state, without drawing from it.
-        self.blockchain, self.keyring = make_ledger(p, self.rng, self.prosumer_ids)
+        self._blockchain, self.keyring = make_ledger(p, self.rng, self.prosumer_ids)
         self.mining = MiningRecord(0, 0)
+        self._miner_process: BackgroundMiner | None = None  # with mine_in_background
         self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
@@ -160,10 +170,34 @@ class CommunityModel(mesa.Model):
         self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir)
         self.figures = step_figures(self.state, None, None, 0.0)
         self.figures.update(self._chain_figures())
-        self.datacollector = CommunityDataCollector(
+        self._datacollector = CommunityDataCollector(
             self, model_reporters={name: partial(_figure, name) for name in STEP_FIGURES}
         )
         self._collect()
+
+    # --- the chain, which may be mined in another process ------------------------------------
+    @property
+    def blockchain(self) -> Blockchain | None:
+        """The run's chain (None with ``chain_enabled=False``), up to date."""
+        self._absorb_mined_blocks()
+        return self._blockchain
+
+    @property
+    def datacollector(self) -> CommunityDataCollector:
+        """Mesa's DataCollector of the run, its chain figures up to date."""
+        self._absorb_mined_blocks()
+        return self._datacollector
+
+    def _absorb_mined_blocks(self) -> None:
+        """Append what the miner process has mined, credit the miners, fill in the hashes."""
+        if self._miner_process is None:
+            return
+        for step, batches, results in self._miner_process.collect():
+            record = append_mined_blocks(
+                self._blockchain, batches, results, self.miners, self.params.block_reward
+            )
+            # The step's row of model reporters (row 0 is the initial state).
+            self._datacollector.model_vars["hashes"][step + 1] = record.hashes
 
     @classmethod
     def from_params(cls, params: Parameters, rng=None) -> CommunityModel:
@@ -204,22 +238,27 @@ class CommunityModel(mesa.Model):
         self.trade_log.append((self.step_index, log))
 
     def _record_on_chain(self) -> None:
-        if self.blockchain is None:
+        chain, p = self._blockchain, self.params
+        if chain is None:
             return
+        if p.mine_in_background and self._miner_process is None:
+            self._miner_process = BackgroundMiner(
+                chain, [m.unique_id for m in self.miners], [m.hash_rate for m in self.miners]
+            )
+            weakref.finalize(self, self._miner_process.close)
         self.mining = record_on_chain(
-            self.blockchain,
-            self.step_index,
-            self.last_trades,
-            self.miners,
-            self.params.block_reward,
-            self.keyring,
-        )
+            chain, self.step_index, self.last_trades, self.miners, p.block_reward,
+            self.keyring, self._miner_process,
+        )  # fmt: skip
 
     def _chain_figures(self) -> dict[str, int]:
+        """This step's chain figures; with background mining ``hashes`` is filled in later."""
+        chain, pending = self._blockchain, self._miner_process
+        height = chain.height if chain is not None else 0
         return {
             "blocks_mined": self.mining.blocks,
             "hashes": self.mining.hashes,
-            "chain_height": self.blockchain.height if self.blockchain is not None else 0,
+            "chain_height": height + (pending.pending_blocks if pending is not None else 0),
         }
 
     def _trade_balance_change(self) -> np.ndarray:
@@ -249,7 +288,7 @@ class CommunityModel(mesa.Model):
         every = self.params.agent_data_every
         if every and self.steps % every == 0:
             self.history.record(self.time, self.state)
-        self.datacollector.collect(self)
+        self._datacollector.collect(self)
 
     # --- results ----------------------------------------------------------------------------
     def step_frame(self) -> pd.DataFrame:
@@ -271,6 +310,7 @@ class CommunityModel(mesa.Model):
 
     def miner_frame(self) -> pd.DataFrame:
         """One row per miner: hash rate, blocks won, rewards, hashes tried."""
+        self._absorb_mined_blocks()
         return pd.DataFrame(
             [
                 {

@@ -243,6 +243,9 @@ class Parameters:
     max_transactions_per_block: int = _p(
         50, "-", "largest number of transactions in a block", lo=1, hi=1_000_000
     )
+    mine_in_background: bool = _p(
+        False, "-", "mine in a second process beside the simulation (same chain; for long runs)"
+    )
     hash_rate_sigma: float = _p(
         0.5, "-", "spread of miners' hash rates (sigma of a lognormal; 0: equal)", lo=0, hi=3
     )
