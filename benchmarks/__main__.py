@@ -5,7 +5,7 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_app, bench_chain, bench_market, bench_model, bench_sweep
+from benchmarks import bench_app, bench_chain, bench_market, bench_model, bench_scale, bench_sweep
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
         },
         "model": bench_model.main(),
+        "scale": bench_scale.main(),
         "market": bench_market.main(),
         "chain": bench_chain.main(),
         "app": bench_app.main(),

@@ -12,6 +12,7 @@ mining in-process; they reach the model when it next reads the chain.
 from __future__ import annotations
 
 import multiprocessing
+import warnings
 from collections import deque
 from collections.abc import Sequence
 
@@ -37,7 +38,11 @@ class BackgroundMiner:
     """A miner process fed block by block; results are collected in submission order."""
 
     def __init__(self, blockchain: Blockchain, miner_ids: Sequence[int], rates: Sequence[float]):
-        context = multiprocessing.get_context("forkserver")
+        # fork: the child needs nothing but this module's loop, and unlike spawn/forkserver
+        # it does not re-run the user's main script (which would break scripts without an
+        # ``if __name__ == "__main__":`` guard). Elsewhere, spawn.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._requests, self._results = context.Queue(), context.Queue()
         tip = blockchain.tip
         self._process = context.Process(
@@ -53,7 +58,14 @@ class BackgroundMiner:
             ),  # fmt: skip
             daemon=True,
         )
-        self._process.start()
+        with warnings.catch_warnings():
+            # Python warns on fork() in any process with threads (numpy's BLAS pool is
+            # enough). The child runs only hashlib and its queue, so no lock held by a thread
+            # of the parent can stop it.
+            warnings.filterwarnings(
+                "ignore", "This process .* is multi-threaded", DeprecationWarning
+            )
+            self._process.start()
         self._pending: deque = deque()  # (step, batches) submitted, results not yet collected
 
     @property
