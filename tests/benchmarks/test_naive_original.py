@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-NAIVE = Path(__file__).resolve().parents[2] / "benchmarks" / "naive_original.py"
+from benchmarks import naive_original
 
-
-def load_naive():
-    spec = importlib.util.spec_from_file_location("naive_original", NAIVE)
-    module = importlib.util.module_from_spec(spec)
-    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ there
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = saved
-    return module
-
-
-naive = load_naive()
+naive = naive_original
 
 
 @pytest.fixture(scope="module", params=[(0, 3), (2, 3), (3, 3), (0, 24)], ids=str)

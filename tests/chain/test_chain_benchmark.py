@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_chain.py"
-
-
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_chain", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ there
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = saved
-    return module
+from benchmarks import bench_chain
 
 
 def test_benchmark_runs(capsys):
-    figures = load_bench().main(
+    figures = bench_chain.main(
         nonces=30_000,
         original_nonces=1_500,
         blocks=2,
