@@ -60,7 +60,9 @@ def _registry_note(registry: KeyRegistry, where: str) -> str:
 
 
 def check_chain_file(
-    path: str | os.PathLike[str], keys_path: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str],
+    keys_path: str | os.PathLike[str] | None = None,
+    expected_tip: str | None = None,
 ) -> tuple[int, str]:
     """Verify a chain file and its signatures; return an exit code and the message.
 
@@ -72,6 +74,10 @@ def check_chain_file(
         Key registry to check the signatures against; ``None``: ``keys.json`` beside the
         chain file if it exists (if it does not and the chain is signed, the answer is
         :data:`EXIT_UNREADABLE`: signatures are never skipped silently).
+    expected_tip : str or None
+        Hex hash (or a prefix of at least 16 digits) the chain must end with, as published
+        when the run ended. Signatures cannot reveal a whole trade removed before the chain
+        was re-mined; an anchored tip can, since any re-mined chain ends elsewhere.
 
     Returns
     -------
@@ -102,6 +108,14 @@ def check_chain_file(
         return EXIT_UNREADABLE, f"cannot read chain file {os.fspath(path)!r}: {exc.strerror or exc}"
     n_tx = sum(len(b.transactions) for b in blocks)
     tip = blocks[-1]
+    if expected_tip is not None:
+        wanted = expected_tip.strip().lower()
+        if len(wanted) < 16 or not tip.hash.hex().startswith(wanted):
+            return EXIT_INVALID, (
+                f"invalid chain: it ends with block {tip.header.index} of hash "
+                f"{tip.hash.hex()}, not the tip {expected_tip!r} it was anchored to (blocks "
+                "removed, added or re-mined?)"
+            )
     summary = (
         f"valid chain: {len(blocks)} blocks, {n_tx} transactions, "
         f"difficulty {tip.header.difficulty}, tip {tip.hash.hex()[:16]}..."
@@ -160,8 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help=f"key registry to check the signatures against (default: {KEYS_FILE} beside FILE)",
     )
+    parser.add_argument(
+        "--tip",
+        metavar="HASH",
+        default=None,
+        help="hash the chain must end with (at least 16 hex digits), as printed by `run`",
+    )
     args = parser.parse_args(argv)
-    code, message = check_chain_file(args.file, args.keys)
+    code, message = check_chain_file(args.file, args.keys, args.tip)
     print(message, file=sys.stdout if code == EXIT_VALID else sys.stderr)
     return code
 

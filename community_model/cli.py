@@ -140,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="key registry to check the signatures against (default: keys.json beside FILE)",
     )
+    verify.add_argument(
+        "--tip",
+        metavar="HASH",
+        help="hash the chain must end with (>= 16 hex digits, as `run` prints it): catches "
+        "trades removed before the chain was re-mined",
+    )
     return parser
 
 
@@ -211,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verify-chain":
         from chain.cli_verify import main as verify_main
 
-        return verify_main([args.file, *(["--keys", args.keys] if args.keys else [])])
+        options = [*(["--keys", args.keys] if args.keys else []),
+                   *(["--tip", args.tip] if args.tip else [])]  # fmt: skip
+        return verify_main([args.file, *options])
     try:
         if args.command == "run":
             return run_command(args)

@@ -36,7 +36,8 @@ def _chain_lines(model) -> list[str]:
     lines = [
         f"  chain     {chain.height} blocks after genesis, {n_tx} transactions, difficulty "
         f"{chain.difficulty}, {k['hashes']:,} hashes tried, {k['block_rewards_eur']:.2f} EUR "
-        f"in block rewards, tip {chain.tip.hash.hex()[:16]}",
+        "in block rewards",
+        f"            tip {chain.tip.hash.hex()} (publish it: verify-chain --tip)",
         "  miners    id  hash rate [MH/s]  blocks  reward [EUR]  hashes tried",
     ]
     miners = model.miner_frame().sort_values(["blocks_won", "miner_id"], ascending=[False, True])

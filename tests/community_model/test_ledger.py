@@ -1,5 +1,6 @@
 """The chain phase in real runs: every trade on the chain exactly once, miners credited."""
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -93,3 +94,30 @@ def test_mining_in_background_gives_the_same_chain_and_figures():
 def test_background_mining_passes_the_invariant_checks():
     model = CommunityModel(n_prosumers=15, mine_in_background=True, rng=2)
     run_checked(model, 12)  # reads the chain after every step: each step's trades once
+
+
+def test_an_anchored_tip_catches_a_signed_trade_removed_and_the_chain_re_mined(tmp_path, capsys):
+    from chain import Block, read_chain, write_chain
+    from chain.merkle import merkle_root
+    from chain.pow import compete
+
+    out = tmp_path / "run"
+    main(["run", "--prosumers", "8", "--hours", "5", "--difficulty", "1", "--out", str(out)])
+    printed = capsys.readouterr().out
+    tip = next(line.split()[1] for line in printed.splitlines() if "(publish it" in line)
+    blocks = read_chain(out / "chain.jsonl")
+    # A miner drops the first trade of block 1 and re-mines block 1 and every later block.
+    forged = [blocks[0]]
+    for i, block in enumerate(blocks[1:], start=1):
+        txs = block.transactions[1:] if i == 1 else block.transactions
+        template = dataclasses.replace(
+            block.header, prev_hash=forged[-1].hash,
+            merkle_root=merkle_root([tx.tx_hash() for tx in txs]),
+        )  # fmt: skip
+        result = compete(template, [1], [1.0])
+        forged.append(Block(result.header, txs, result.hash))
+    write_chain(out / "chain.jsonl", forged)
+    assert main(["verify-chain", str(out / "chain.jsonl")]) == 0  # signatures alone: fooled
+    capsys.readouterr()
+    assert main(["verify-chain", str(out / "chain.jsonl"), "--tip", tip]) == 1
+    assert "not the tip" in capsys.readouterr().err
