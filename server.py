@@ -20,6 +20,7 @@ panel. The app needs no internet: Solara serves every asset locally (see the REA
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import functools
 import html
@@ -286,7 +287,7 @@ def view(title: str, shows_model_error: bool = False) -> Callable:
 
 
 # --- live figures ------------------------------------------------------------------------------
-class LivePlot:
+class LivePlot(abc.ABC):
     """One view's matplotlib figure, built once per model and redrawn cheaply after each step.
 
     Building axes and drawing tick labels cost far more than the data, so each view keeps its
@@ -319,13 +320,13 @@ class LivePlot:
         self._png = b""
         self._lock = threading.Lock()
 
+    @abc.abstractmethod
     def build(self, model: CommunityModel) -> None:
         """Create the axes and artists; append the ones that change to ``self.dynamic``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def update(self, model: CommunityModel, *args) -> None:
         """Set the artists' data (and the axis limits) to the model's current step."""
-        raise NotImplementedError
 
     def png(self, model: CommunityModel, *args) -> bytes:
         """The figure at the model's current step, as PNG bytes."""
