@@ -163,14 +163,19 @@ def _positive_int(name: str, allow_zero: bool = False):
     return parse
 
 
+def given_parameters(args: argparse.Namespace) -> dict:
+    """Parameter values a command was given: its ``--config`` file, overridden by flags."""
+    given = Parameters.read_toml(args.config) if args.config else {}
+    given.update({name: getattr(args, name) for name in Parameters.names() if hasattr(args, name)})
+    return given
+
+
 def run_command(args: argparse.Namespace) -> int:
     from community_model.exports import write_outputs
     from community_model.model import CommunityModel
     from community_model.report import summary_report
 
-    given = Parameters.read_toml(args.config) if args.config else {}
-    given.update({name: getattr(args, name) for name in Parameters.names() if hasattr(args, name)})
-    params = Parameters(**given)  # raises ParameterError with the message to show
+    params = Parameters(**given_parameters(args))  # raises ParameterError with the message to show
     model = CommunityModel.from_params(params, rng=args.seed)
     checker = None
     if args.check_invariants:

@@ -107,12 +107,12 @@ def _error(message: str) -> int:
 
 def run_economics_command(args: argparse.Namespace) -> int:
     """Run the comparison described by ``args``; returns the exit status."""
+    from community_model.cli import given_parameters
     from community_model.economics import compare_scenarios, scenario_report
     from community_model.parameters import ParameterError, Parameters
 
     try:
-        given = Parameters.read_toml(args.config) if args.config else {}
-        given.update({n: getattr(args, n) for n in Parameters.names() if hasattr(args, n)})
+        given = given_parameters(args)
         given.setdefault("profile_source", "standard")
         params = Parameters(**given)
         steps = args.hours or int(round(8760 / params.step_hours))
