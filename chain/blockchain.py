@@ -14,8 +14,12 @@ the mempool in the order they were added; no empty block is ever mined.
 A chain is signed or unsigned throughout (:mod:`chain.validation`, rule 10):
 the first transaction added decides.  Given a key registry (``keys``), the
 chain checks signatures against it in :meth:`Blockchain.validate` and, unless
-``verify_on_add=False``, already when transactions enter the mempool -- what a
-node does before it mines a trade.  ``verify_on_add=False`` is for a caller
+``verify_before_mining=False``, already when the mempool is cut into blocks
+(:meth:`Blockchain.take_batches`) -- what a node does before it mines a trade.
+Signatures are block statements (:mod:`chain.keys`), so they can only be checked
+once the blocks are known; transactions of a signed chain must be added as the
+blocks they were signed for (:meth:`chain.keys.KeyRing.sign_block`), starting on
+an empty mempool or a full block.  ``verify_before_mining=False`` is for a caller
 that signed the transactions itself (the simulation), where checking again
 would double the cost of signing for nothing.
 """
@@ -59,9 +63,10 @@ class Blockchain:
     keys : KeyRegistry or None
         Public keys of the participants: every transaction must then be signed by its
         buyer and its seller (:attr:`keys`).  ``None``: signatures are not checked.
-    verify_on_add : bool
-        With ``keys``, verify the signatures of transactions as they are added (else only
-        their presence is checked, and :meth:`validate` verifies them).
+    verify_before_mining : bool
+        With ``keys``, verify the signatures of each block's transactions when the mempool
+        is cut into blocks (else only their presence is checked when they are added, and
+        :meth:`validate` verifies them).
 
     Raises
     ------
@@ -76,9 +81,9 @@ class Blockchain:
         max_transactions_per_block: int = 50,
         genesis_timestamp: float = 0.0,
         keys: KeyRegistry | None = None,
-        verify_on_add: bool = True,
+        verify_before_mining: bool = True,
     ) -> None:
-        self._init_parameters(difficulty, max_transactions_per_block, keys, verify_on_add)
+        self._init_parameters(difficulty, max_transactions_per_block, keys, verify_before_mining)
         self._blocks: list[Block] = []
         self._ids: set[str] = set()  # ids on the chain and in the mempool
         self._mempool: list[Transaction] = []
@@ -89,7 +94,7 @@ class Blockchain:
         difficulty: int,
         max_transactions_per_block: int,
         keys: KeyRegistry | None,
-        verify_on_add: bool,
+        verify_before_mining: bool,
     ) -> None:
         if (
             isinstance(difficulty, bool)
@@ -108,13 +113,13 @@ class Blockchain:
                 "max_transactions_per_block must be an int >= 1, "
                 f"got {max_transactions_per_block!r}"
             )
-        if keys is not None and not hasattr(keys, "check"):
+        if keys is not None and not hasattr(keys, "check_block"):
             raise ValueError(f"keys must be a chain.keys.KeyRegistry, got {keys!r}")
         self.difficulty = int(difficulty)
         self.max_transactions_per_block = int(max_transactions_per_block)
         #: Key registry the signatures are checked against (None: not checked).
         self.keys = keys
-        self.verify_on_add = bool(verify_on_add)
+        self.verify_before_mining = bool(verify_before_mining)
         #: Whether the chain's transactions are signed (None until the first one).
         self.signed: bool | None = None if keys is None else True
 
@@ -124,7 +129,7 @@ class Blockchain:
         blocks: Iterable[Block],
         max_transactions_per_block: int = 50,
         keys: KeyRegistry | None = None,
-        verify_on_add: bool = True,
+        verify_before_mining: bool = True,
     ) -> Blockchain:
         """Resume a chain from existing blocks (e.g. :func:`chain.persistence.read_chain`).
 
@@ -132,7 +137,7 @@ class Blockchain:
         ----------
         blocks : iterable of Block
             A valid chain, genesis first; its difficulty is the genesis block's.
-        max_transactions_per_block, keys, verify_on_add
+        max_transactions_per_block, keys, verify_before_mining
             As for the constructor; with ``keys`` every signature of ``blocks`` is verified.
 
         Returns
@@ -149,7 +154,7 @@ class Blockchain:
         validate_chain(blocks, keys=keys)
         chain = cls.__new__(cls)
         chain._init_parameters(
-            blocks[0].header.difficulty, max_transactions_per_block, keys, verify_on_add
+            blocks[0].header.difficulty, max_transactions_per_block, keys, verify_before_mining
         )
         chain._blocks = []
         chain._ids = set()
@@ -219,8 +224,8 @@ class Blockchain:
             chain, in the mempool, or twice in ``txs``; if it is signed by one
             party only, unsigned in a signed chain (one with :attr:`keys`, or
             whose first transaction was signed) or signed in an unsigned one;
-            or, with :attr:`keys` and :attr:`verify_on_add`, if a signature
-            does not verify.  Nothing is added then.
+            Nothing is added then.  (With :attr:`keys`, the signatures are verified
+            when the mempool is cut into blocks, :meth:`take_batches`.)
         """
         txs = list(txs)
         new_ids: set[str] = set()
@@ -237,10 +242,6 @@ class Blockchain:
             elif tx.signed != signed:
                 state = "unsigned in a signed" if signed else "signed in an unsigned"
                 raise ChainError(f"transaction {tx.tx_id} is {state} chain")
-            if self.keys is not None and self.verify_on_add:
-                reason = self.keys.check(tx)
-                if reason is not None:
-                    raise ChainError(reason)
             new_ids.add(tx.tx_id)
         self._mempool.extend(txs)
         self._ids |= new_ids
@@ -289,11 +290,24 @@ class Blockchain:
         Returns
         -------
         list of (transactions, Merkle root)
-            At most ``max_transactions_per_block`` transactions each. Mine them in this order
-            (:meth:`next_template`, then :meth:`append_mined`), here or in another process.
+            At most ``max_transactions_per_block`` transactions each, in the order they
+            were added. Mine them in this order (:meth:`next_template`, then
+            :meth:`append_mined`), here or in another process.
+
+        Raises
+        ------
+        ChainError
+            With :attr:`keys` and :attr:`verify_before_mining`, if a block's signatures do
+            not verify (:meth:`chain.keys.KeyRegistry.check_block`); the mempool is then
+            left as it was.
         """
         size = self.max_transactions_per_block
         batches = [tuple(self._mempool[i : i + size]) for i in range(0, len(self._mempool), size)]
+        if self.keys is not None and self.verify_before_mining:
+            for batch in batches:
+                reason = self.keys.check_block(batch)
+                if reason is not None:
+                    raise ChainError(reason)
         self._mempool.clear()
         return [(batch, merkle_root([tx.tx_hash() for tx in batch])) for batch in batches]
 

@@ -16,8 +16,9 @@ Prints two lines and exits with
 * 0 -- the file holds a valid chain::
 
       valid chain: 25 blocks, 642 transactions, difficulty 3, tip 000a1b2c...
-      signatures: all 1284 verified (buyer and seller of every transaction) against key
-      registry results/keys.json (101 keys, fingerprint 3f1c...)
+      signatures: all 671 verified (one block statement per party and block, covering
+      buyer and seller of every transaction) against key registry results/keys.json
+      (101 keys, fingerprint 3f1c...)
 
   or, for a chain of a run with ``sign_trades=False`` and no registry::
 
@@ -29,7 +30,7 @@ Prints two lines and exits with
   replayed transaction, wrong signer, a registry of other keys); the message
   names the first bad block and transaction, e.g.
   ``invalid chain: block 7 (line 9): transaction h000006-p2p-000003: the
-  seller's signature (participant 41) does not verify (...)`` and, on a
+  seller's signature (participant 41) does not verify over its statement (...)`` and, on a
   second line, the registry used;
 * 2 -- the file or the registry could not be read or is not a usable
   registry, the chain is signed but there is no registry to check it
@@ -47,6 +48,7 @@ from pathlib import Path
 from chain.errors import ChainError
 from chain.keys import KEYS_FILE, KeyRegistry
 from chain.persistence import read_chain
+from chain.validation import count_statements
 
 __all__ = ["EXIT_INVALID", "EXIT_UNREADABLE", "EXIT_VALID", "main", "verify_chain_file"]
 
@@ -116,14 +118,16 @@ def check_chain_file(
                 f"{tip.hash.hex()}, not the tip {expected_tip!r} it was anchored to (blocks "
                 "removed, added or re-mined?)"
             )
+    n_statements = sum(count_statements(block.transactions) for block in blocks)
     summary = (
         f"valid chain: {len(blocks)} blocks, {n_tx} transactions, "
         f"difficulty {tip.header.difficulty}, tip {tip.hash.hex()[:16]}..."
     )
     if registry is not None:
         return EXIT_VALID, (
-            f"{summary}\nsignatures: all {2 * n_tx} verified (buyer and seller of every "
-            f"transaction) against {_registry_note(registry, where)}"
+            f"{summary}\nsignatures: all {n_statements} verified (one block statement per "
+            "party and block, covering buyer and seller of every transaction) against "
+            f"{_registry_note(registry, where)}"
         )
     if any(tx.signed for block in blocks for tx in block.transactions):
         return EXIT_UNREADABLE, (

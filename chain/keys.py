@@ -5,12 +5,33 @@ Why signatures
 With difficulty 3 anyone can re-mine a whole chain in seconds, so a valid hash chain only
 proves that *somebody* did the work, not that the trades on it happened.  Each transaction is
 therefore signed by its buyer and by its seller (the aggregator, id 0, signs its side of grid
-trades): both sign :meth:`chain.transaction.Transaction.signing_bytes`, which is
-:data:`chain.transaction.SIGNING_DOMAIN` followed by the canonical JSON of the transaction
-*without* its signatures.  The signed bytes hold every field (id, hour, kind, buyer, seller,
-kWh, prices), so a signature copied onto another transaction, or kept on an altered one, does
-not verify; the signatures themselves are part of the transaction's canonical bytes, hence of
-its Merkle leaf, so a changed signature byte changes the block hash as any other byte does.
+trades).
+
+Block statements
+----------------
+A party does not sign each of its trades on its own: it signs, once per block, the list of
+its trades in that block -- its *block statement*, as a bank customer signs a statement
+rather than every line of it.  The statement of participant ``p`` is::
+
+    STATEMENT_DOMAIN || p (8 bytes, big-endian) || n (4 bytes) || d_1 || ... || d_n
+
+where ``d_1 ... d_n`` are the :meth:`~chain.transaction.Transaction.signing_digest` of
+``p``'s ``n`` transactions in the block, in block order (SHA-256 of
+:data:`chain.transaction.SIGNING_DOMAIN` and the canonical JSON of the transaction without
+its signatures, so every field -- id, hour, kind, buyer, seller, kWh, prices -- is covered).
+Each of those transactions carries ``p``'s one signature in its ``buyer_signature`` or
+``seller_signature`` field.  A statement signature copied onto another transaction, kept on
+an altered one, or left on a statement from which a trade was removed, does not verify; the
+signatures are part of the transactions' canonical bytes, hence of the Merkle root and the
+block hash.  What a statement cannot show is a removed trade that was the only trade of both
+its parties in the block: ``verify-chain --tip`` covers that.
+
+Why per block: a year of 100 homes has 237,000 trades, 474,000 trade sides, but only about
+245,000 (party, block) pairs -- the aggregator is a party of every grid trade -- so half the
+Ed25519 signatures, the largest single cost of a signed run, and half the verifications.
+A block is the natural unit: it is the unit that is validated (a statement never spans two
+blocks) and the model knows the blocks when it signs (consecutive groups of
+``max_transactions_per_block`` trades of an hour, see :meth:`KeyRing.sign_block`).
 
 Trust root: the key registry
 ----------------------------
@@ -62,7 +83,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +107,10 @@ __all__ = [
     "KEYS_FORMAT_NAME",
     "KEYS_FORMAT_VERSION",
     "KEY_DOMAIN",
+    "STATEMENT_DOMAIN",
     "KeyRegistry",
     "KeyRing",
+    "block_statements",
 ]
 
 #: Name of the key registry file a run writes next to its ``chain.jsonl``.
@@ -96,6 +119,8 @@ KEYS_FILE = "keys.json"
 KEYS_FORMAT_NAME = "prosumer-community-keys"
 #: Version of the registry file format written and read by this module.
 KEYS_FORMAT_VERSION = 1
+#: Prefix of a block statement (domain separation from every other signed message).
+STATEMENT_DOMAIN = b"prosumer-community-chain/block-statement/v1\n"
 #: Domain separation of the derivation of a run's private keys from its seed.
 KEY_DOMAIN = b"prosumer-community-chain/ed25519-key/v1\n"
 
@@ -120,6 +145,43 @@ def _weak_key_reason(raw: bytes) -> str | None:
     if y in _SMALL_ORDER_Y:
         return "is a point of small order (anyone could forge its signatures)"
     return None
+
+
+def block_statements(txs: Sequence[Transaction]) -> dict[int, bytes]:
+    """Every party's block statement (module docstring) for the transactions of one block.
+
+    Parameters
+    ----------
+    txs : sequence of Transaction
+        The block's transactions, in block order.
+
+    Returns
+    -------
+    dict of int to bytes
+        Participant id -> the bytes it signs, in order of first appearance.
+    """
+    digests: dict[int, list[bytes]] = {}
+    for tx in txs:
+        digest = tx.signing_digest()
+        digests.setdefault(tx.buyer, []).append(digest)
+        digests.setdefault(tx.seller, []).append(digest)
+    return {pid: _statement(pid, ds) for pid, ds in digests.items()}
+
+
+def _statement(pid: int, digests: list[bytes]) -> bytes:
+    return b"".join(
+        [STATEMENT_DOMAIN, pid.to_bytes(8, "big"), len(digests).to_bytes(4, "big"), *digests]
+    )
+
+
+def _signature_of(tx: Transaction, pid: int) -> bytes | None:
+    return tx.buyer_signature if tx.buyer == pid else tx.seller_signature
+
+
+def _list_ids(ids: list[str], shown: int = 6) -> str:
+    if len(ids) <= shown:
+        return ", ".join(ids)
+    return ", ".join(ids[:shown]) + f" and {len(ids) - shown} more"
 
 
 class KeyRegistry:
@@ -194,31 +256,49 @@ class KeyRegistry:
 
     # -- checking ----------------------------------------------------------------------------
 
-    def check(self, tx: Transaction) -> str | None:
-        """Check both signatures of a transaction against this registry.
+    def check_block(self, txs: Sequence[Transaction]) -> str | None:
+        """Check the signatures of one block's transactions against this registry.
+
+        Every transaction must carry its buyer's and its seller's signature; all of one
+        party's transactions in the block must carry the same signature, and it must verify
+        over the party's block statement (module docstring) with the party's registered key.
 
         Parameters
         ----------
-        tx : Transaction
+        txs : sequence of Transaction
+            The block's transactions, in block order.
 
         Returns
         -------
         str or None
-            ``None`` when the buyer's and the seller's signatures both verify over
-            :meth:`~chain.transaction.Transaction.signing_bytes` with the registered keys of
-            ``tx.buyer`` and ``tx.seller``; otherwise the reason, naming the transaction, e.g.
-            ``"transaction h000003-p2p-000001: the seller's signature (participant 17) does
-            not verify (forged or altered trade, or signed by someone else)"``.
+            ``None`` when every statement verifies; otherwise the reason, naming the
+            transaction(s), e.g. ``"transaction h000003-p2p-000001: the seller's signature
+            (participant 17) does not verify over its statement of the block's trades
+            h000003-p2p-000001, h000003-p2p-000004 (a forged, altered or removed trade, or
+            signed by someone else)"``.
         """
-        parties = (
-            ("buyer", tx.buyer, tx.buyer_signature),
-            ("seller", tx.seller, tx.seller_signature),
-        )
-        for role, pid, signature in parties:
-            if signature is None:
-                return f"transaction {tx.tx_id}: not signed by its {role} (participant {pid})"
-        message = tx.signing_bytes()
-        for role, pid, signature in parties:
+        for tx in txs:
+            for role, pid, signature in (
+                ("buyer", tx.buyer, tx.buyer_signature),
+                ("seller", tx.seller, tx.seller_signature),
+            ):
+                if signature is None:
+                    return f"transaction {tx.tx_id}: not signed by its {role} (participant {pid})"
+        firsts: dict[int, Transaction] = {}
+        members: dict[int, list[str]] = {}
+        for tx in txs:
+            for pid in (tx.buyer, tx.seller):
+                first = firsts.setdefault(pid, tx)
+                members.setdefault(pid, []).append(tx.tx_id)
+                if _signature_of(tx, pid) != _signature_of(first, pid):
+                    return (
+                        f"transaction {tx.tx_id}: participant {pid}'s signature differs from "
+                        f"its signature on {first.tx_id} in the same block (one statement, "
+                        "one signature per party and block)"
+                    )
+        for pid, statement in block_statements(txs).items():
+            tx = firsts[pid]
+            role = "buyer" if tx.buyer == pid else "seller"
             key = self._keys.get(pid)
             if key is None:
                 return (
@@ -226,11 +306,13 @@ class KeyRegistry:
                     "has no key in the key registry"
                 )
             try:
-                key.verify(signature, message)
+                key.verify(_signature_of(tx, pid), statement)
             except InvalidSignature:
                 return (
                     f"transaction {tx.tx_id}: the {role}'s signature (participant {pid}) does "
-                    "not verify (forged or altered trade, or signed by someone else)"
+                    f"not verify over its statement of the block's trades "
+                    f"{_list_ids(members[pid])} (a forged, altered or removed trade, or signed "
+                    "by someone else)"
                 )
         return None
 
@@ -392,22 +474,26 @@ class KeyRing:
         }
         return (_keyring_from_raw, (raw,))
 
-    def sign(self, tx: Transaction) -> Transaction:
-        """Return ``tx`` signed by its buyer and its seller.
+    def sign_block(self, txs: Sequence[Transaction]) -> list[Transaction]:
+        """Return the transactions of one block signed by their parties' block statements.
+
+        Each party signs its statement (module docstring) once; every one of its
+        transactions gets that signature on its side. The transactions must then be mined
+        together, as one block, in this order.
 
         Raises
         ------
         ChainError
-            If the buyer or the seller has no key in this ring.
+            If a party has no key in this ring.
         """
-        message = tx.signing_bytes()
-        try:
-            buyer, seller = self._keys[tx.buyer], self._keys[tx.seller]
-        except KeyError as exc:
-            raise ChainError(
-                f"transaction {tx.tx_id}: participant {exc.args[0]} has no private key"
-            ) from None
-        return tx.with_signatures(buyer.sign(message), seller.sign(message))
+        signatures = {}
+        for pid, statement in block_statements(txs).items():
+            key = self._keys.get(pid)
+            if key is None:
+                tx = next(t for t in txs if pid in (t.buyer, t.seller))
+                raise ChainError(f"transaction {tx.tx_id}: participant {pid} has no private key")
+            signatures[pid] = key.sign(statement)
+        return [tx.with_signatures(signatures[tx.buyer], signatures[tx.seller]) for tx in txs]
 
     def sign_as(self, pid: int, message: bytes) -> bytes:
         """Signature of ``message`` by participant ``pid`` (64 bytes)."""

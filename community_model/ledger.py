@@ -1,6 +1,10 @@
 """The chain phase of the hour: every trade becomes a transaction, signed by its buyer and its
 seller, and miners compete to mine them into blocks (SPEC section 6).
 
+Signatures are block statements (:mod:`chain.keys`): the hour's trades are cut into blocks of
+``max_transactions_per_block`` as the chain will cut them, and every party signs the list of
+its trades in each block once.
+
 Keys (``sign_trades``, on by default)
 -------------------------------------
 The aggregator (id 0) and every prosumer hold an Ed25519 key pair (:class:`chain.KeyRing`); the
@@ -72,7 +76,7 @@ def make_ledger(
     Called once at the end of the model's set-up (see the module docstring). The chain knows
     the public keys (``blockchain.keys``), so ``blockchain.validate()`` checks every signature;
     it does not re-verify the trades it is given while the run goes on
-    (``verify_on_add=False``), since the model has just signed them itself.
+    (``verify_before_mining=False``), since the model has just signed them itself.
     """
     if not params.chain_enabled:
         return None, None
@@ -84,40 +88,47 @@ def make_ledger(
         params.difficulty,
         params.max_transactions_per_block,
         keys=keyring.registry if keyring is not None else None,
-        verify_on_add=False,
+        verify_before_mining=False,
     )
     return blockchain, keyring
 
 
-def transactions(step: int, log: TradeLog, keyring: KeyRing | None = None) -> list[Transaction]:
-    """One chain transaction per trade of the step, with the trade's id; signed by its buyer
-    and its seller when a ``keyring`` is given."""
-    kinds = np.asarray(KIND_NAMES)[log.kind]
+def transactions(
+    step: int, log: TradeLog, keyring: KeyRing | None = None, block_size: int = 50
+) -> list[Transaction]:
+    """One chain transaction per trade of the step, with the trade's id; with a ``keyring``,
+    signed block by block (``block_size`` trades each, as the chain will cut them) by every
+    block's parties (:meth:`chain.KeyRing.sign_block`)."""
+    kinds = np.asarray(KIND_NAMES)[log.kind].tolist()
+    seller_prices = np.where(log.seller_price == log.price, np.nan, log.seller_price)
     txs = [
         Transaction(
             tx_id=tx_id,
             hour=step,
-            kind=str(kind),
-            buyer=int(buyer),
-            seller=int(seller),
-            kwh=float(kwh),
-            price=float(price),
-            seller_price=None if seller_price == price else float(seller_price),
+            kind=kind,
+            buyer=buyer,
+            seller=seller,
+            kwh=kwh,
+            price=price,
+            seller_price=None if seller_price != seller_price else seller_price,  # NaN: same
         )
         for tx_id, kind, buyer, seller, kwh, price, seller_price in zip(
             trade_ids(step, log),
             kinds,
-            log.buyer,
-            log.seller,
-            log.kwh,
-            log.price,
-            log.seller_price,
+            log.buyer.tolist(),
+            log.seller.tolist(),
+            log.kwh.tolist(),
+            log.price.tolist(),
+            seller_prices.tolist(),
             strict=True,
         )
     ]
-    if keyring is not None:
-        txs = [keyring.sign(tx) for tx in txs]
-    return txs
+    if keyring is None:
+        return txs
+    signed = []
+    for start in range(0, len(txs), block_size):
+        signed.extend(keyring.sign_block(txs[start : start + block_size]))
+    return signed
 
 
 def record_on_chain(
@@ -132,7 +143,10 @@ def record_on_chain(
     """Put the step's trades (signed with ``keyring``, if given) in the mempool and mine it
     empty; credit the winners. With a ``background`` miner process the blocks are only
     submitted (their hashes come later, see :func:`append_mined_blocks`)."""
-    blockchain.add_transactions(transactions(step, log, keyring))
+    if blockchain.pending:  # the blocks must be cut where the statements were signed
+        raise RuntimeError(f"step {step}: the mempool holds {len(blockchain.pending)} trades")
+    size = blockchain.max_transactions_per_block
+    blockchain.add_transactions(transactions(step, log, keyring, size))
     batches = blockchain.take_batches()
     if background is not None:
         background.submit(step, batches, float(step))

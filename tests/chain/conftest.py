@@ -177,9 +177,10 @@ def mine_chain(tx_lists: Sequence[Sequence[Transaction]], difficulty: int = 2) -
 def build_signed_chain(keyring: KeyRing, difficulty: int = 2) -> Blockchain:
     """Genesis + 3 mined blocks holding 3, 2 and 2 signed transactions (as build_small_chain)."""
     chain = Blockchain(difficulty=difficulty, max_transactions_per_block=3, keys=keyring.registry)
-    chain.add_transactions(keyring.sign(tx) for tx in make_transactions(5, hour=1))
+    first = make_transactions(5, hour=1)
+    chain.add_transactions(keyring.sign_block(first[:3]) + keyring.sign_block(first[3:]))
     chain.mine_pending([7, 8, 9], [1.0, 2.0, 3.0], timestamp=1.0)
-    chain.add_transactions(keyring.sign(tx) for tx in make_transactions(2, hour=2))
+    chain.add_transactions(keyring.sign_block(make_transactions(2, hour=2)))
     chain.mine_pending([7, 8, 9], [1.0, 2.0, 3.0], timestamp=2.0)
     return chain
 

@@ -152,6 +152,6 @@ def test_keys_survive_pickling(keyring, make_txs):
     ring = pickle.loads(pickle.dumps(keyring))
     assert ring.registry == keyring.registry
     tx = make_txs(1)[0]
-    assert ring.sign(tx) == keyring.sign(tx)
+    assert ring.sign_block([tx]) == keyring.sign_block([tx])
     registry = pickle.loads(pickle.dumps(keyring.registry))
-    assert registry == keyring.registry and registry.check(keyring.sign(tx)) is None
+    assert registry == keyring.registry and registry.check_block(keyring.sign_block([tx])) is None

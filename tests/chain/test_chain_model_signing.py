@@ -36,7 +36,9 @@ def test_every_trade_is_signed_by_its_buyer_and_its_seller(signed_run):
     registry = model.blockchain.keys
     assert registry is model.keyring.registry
     assert registry.ids == (0, *sorted(int(i) for i in model.prosumer_ids))
-    assert all(registry.check(tx) is None for tx in txs)
+    assert all(
+        registry.check_block(block.transactions) is None for block in model.blockchain.blocks
+    )
     assert any(tx.kind == "market" for tx in txs)  # the aggregator signs its side too
     model.blockchain.validate()  # every signature, against the model's registry
 
@@ -80,8 +82,12 @@ def test_same_seed_same_keys_other_seed_other_keys():
 def test_transactions_without_a_keyring_are_unsigned(signed_run):
     step, log = signed_run.trade_log[-1]
     assert all(tx.unsigned for tx in transactions(step, log))
-    signed = transactions(step, log, signed_run.keyring)
+    signed = transactions(step, log, signed_run.keyring, block_size=3)
     assert [tx.tx_id for tx in signed] == [tx.tx_id for tx in transactions(step, log)]
+    # signed block by block: each group of 3 verifies on its own, as the chain will cut it
+    registry = signed_run.keyring.registry
+    assert len(signed) > 3
+    assert all(registry.check_block(signed[i : i + 3]) is None for i in range(0, len(signed), 3))
 
 
 def _cli_run(out, *extra):

@@ -7,9 +7,11 @@ Merkle roots and proof of work are all valid again: only the signatures can catc
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from chain import (
     SIGNING_DOMAIN,
@@ -25,24 +27,47 @@ from chain import (
     write_chain,
 )
 from chain.cli_verify import main, verify_chain_file
+from chain.keys import STATEMENT_DOMAIN, block_statements
 from chain.persistence import block_line, file_header_line
 
 # --- signing -----------------------------------------------------------------------------------
 
 
-def test_sign_adds_both_signatures_that_verify(keyring, make_txs):
-    for tx in make_txs(6):
-        signed = keyring.sign(tx)
-        assert tx.unsigned and not tx.signed
-        assert signed.signed and len(signed.buyer_signature) == len(signed.seller_signature) == 64
-        assert signed.buyer_signature != signed.seller_signature
-        assert keyring.registry.check(signed) is None
-        # the signed bytes are the transaction without signatures, behind the domain prefix
-        assert signed.signing_bytes() == tx.signing_bytes() == SIGNING_DOMAIN + tx.canonical_bytes()
+def test_sign_block_gives_each_party_one_signature_that_verifies(keyring, make_txs):
+    txs = make_txs(6)
+    signed = keyring.sign_block(txs)
+    assert [tx.tx_id for tx in signed] == [tx.tx_id for tx in txs]
+    assert keyring.registry.check_block(signed) is None
+    by_party: dict[int, set[bytes]] = {}
+    for tx, s in zip(txs, signed, strict=True):
+        assert tx.unsigned and s.signed
+        assert len(s.buyer_signature) == len(s.seller_signature) == 64
+        by_party.setdefault(s.buyer, set()).add(s.buyer_signature)
+        by_party.setdefault(s.seller, set()).add(s.seller_signature)
+        # what the statements cover is the transaction without signatures
+        assert s.signing_bytes() == tx.signing_bytes() == SIGNING_DOMAIN + tx.canonical_bytes()
         # the signatures are part of the canonical bytes, hence of the Merkle leaf
-        assert signed.canonical_bytes() != tx.canonical_bytes()
-        assert signed.tx_hash() != tx.tx_hash()
-        assert Transaction.from_dict(json.loads(signed.canonical_bytes())) == signed
+        assert s.canonical_bytes() != tx.canonical_bytes() and s.tx_hash() != tx.tx_hash()
+        assert Transaction.from_dict(json.loads(s.canonical_bytes())) == s
+    # one signature per party and block, distinct between parties
+    assert all(len(sigs) == 1 for sigs in by_party.values())
+    assert len({sig for sigs in by_party.values() for sig in sigs}) == len(by_party)
+
+
+def test_a_statement_is_the_documented_bytes(keyring, make_txs):
+    txs = keyring.sign_block(make_txs(6))
+    pid = txs[0].buyer
+    mine = [tx for tx in txs if pid in (tx.buyer, tx.seller)]
+    assert len(mine) >= 2  # a party with several trades in the block
+    statement = (
+        STATEMENT_DOMAIN
+        + pid.to_bytes(8, "big")
+        + len(mine).to_bytes(4, "big")
+        + b"".join(hashlib.sha256(tx.signing_bytes()).digest() for tx in mine)
+    )
+    assert block_statements(txs)[pid] == statement
+    public = Ed25519PublicKey.from_public_bytes(keyring.registry.public_key_bytes(pid))
+    public.verify(txs[0].buyer_signature, statement)  # raises if it does not verify
 
 
 def test_unsigned_transactions_keep_their_old_canonical_form(make_txs):
@@ -54,8 +79,7 @@ def test_signatures_are_deterministic(keyring, make_txs):
     again = KeyRing.from_seed(b"tests/chain keyring seed", range(8))
     assert again.registry == keyring.registry
     assert again.registry.fingerprint == keyring.registry.fingerprint
-    for tx in make_txs(4):
-        assert again.sign(tx) == keyring.sign(tx)  # Ed25519 signing is deterministic
+    assert again.sign_block(make_txs(4)) == keyring.sign_block(make_txs(4))  # Ed25519
     other = KeyRing.from_seed(b"tests/chain keyring seed!", range(8))
     assert other.registry.fingerprint != keyring.registry.fingerprint
     # a participant's key does not depend on who else takes part
@@ -63,11 +87,12 @@ def test_signatures_are_deterministic(keyring, make_txs):
     assert fewer.registry.public_key_bytes(5) == keyring.registry.public_key_bytes(5)
 
 
-def test_aggregator_signs_its_side(keyring, make_txs):
-    market = [tx for tx in make_txs(6) if tx.kind == "market"]
-    assert market and all(tx.seller == 0 for tx in market)
-    signed = keyring.sign(market[0])
-    assert keyring.registry.check(signed) is None
+def test_aggregator_signs_its_side_once_per_block(keyring, make_txs):
+    market = [tx for tx in make_txs(9) if tx.kind == "market"]
+    assert len(market) == 3 and all(tx.seller == 0 for tx in market)
+    signed = keyring.sign_block(market)
+    assert keyring.registry.check_block(signed) is None
+    assert len({tx.seller_signature for tx in signed}) == 1
 
 
 @pytest.mark.parametrize(
@@ -75,24 +100,39 @@ def test_aggregator_signs_its_side(keyring, make_txs):
     [("kwh", 99.0), ("price", 0.31), ("hour", 7), ("tx_id", "h000001-p2p-999999"), ("buyer", 6)],
 )
 def test_an_altered_transaction_does_not_verify(keyring, make_txs, field, value):
-    signed = keyring.sign(make_txs(1)[0])
-    altered = dataclasses.replace(signed, **{field: value})
-    reason = keyring.registry.check(altered)
-    assert reason.startswith(f"transaction {altered.tx_id}: the buyer's signature")
-    assert "does not verify" in reason
+    signed = keyring.sign_block(make_txs(3))
+    altered = dataclasses.replace(signed[1], **{field: value})
+    reason = keyring.registry.check_block([signed[0], altered, signed[2]])
+    assert "does not verify over its statement" in reason
+    assert altered.tx_id in reason  # the statement's trades are listed
+
+
+def test_a_removed_or_reordered_trade_breaks_its_parties_statements(keyring, make_txs):
+    txs = make_txs(8)
+    signed = keyring.sign_block(txs)
+    removed = signed[0]
+    assert sum(removed.buyer in (tx.buyer, tx.seller) for tx in signed) >= 2
+    reason = keyring.registry.check_block(signed[1:])
+    assert reason is not None and "does not verify" in reason
+    assert any(f"participant {pid})" in reason for pid in (removed.buyer, removed.seller))
+    # swap two trades of one party: its statement lists them in block order
+    k = next(i for i, tx in enumerate(signed) if i and {tx.buyer, tx.seller} & {1, 4})
+    reordered = list(signed)
+    reordered[0], reordered[k] = reordered[k], reordered[0]
+    assert "does not verify" in keyring.registry.check_block(reordered)
 
 
 def test_a_signature_copied_onto_another_transaction_does_not_verify(keyring, make_txs):
     a, b = make_txs(2)
     # b has other parties; give b a's buyer and seller so that only the signed content differs
     b = dataclasses.replace(b, buyer=a.buyer, seller=a.seller)
-    sa = keyring.sign(a)
+    (sa,) = keyring.sign_block([a])
     copied = b.with_signatures(sa.buyer_signature, sa.seller_signature)
-    assert "does not verify" in keyring.registry.check(copied)
+    assert "does not verify" in keyring.registry.check_block([copied])
 
 
 def test_swapped_parties_with_swapped_signatures_do_not_verify(keyring, make_txs):
-    signed = keyring.sign(make_txs(1)[0])
+    (signed,) = keyring.sign_block(make_txs(1))
     swapped = dataclasses.replace(
         signed,
         buyer=signed.seller,
@@ -100,16 +140,17 @@ def test_swapped_parties_with_swapped_signatures_do_not_verify(keyring, make_txs
         buyer_signature=signed.seller_signature,
         seller_signature=signed.buyer_signature,
     )
-    assert "does not verify" in keyring.registry.check(swapped)
+    assert "does not verify" in keyring.registry.check_block([swapped])
 
 
 def test_wrong_signers_are_rejected(keyring, make_txs):
     tx = make_txs(1)[0]  # buyer 1, seller 4
     assert (tx.buyer, tx.seller) == (1, 4)
-    message = tx.signing_bytes()
-    by = {pid: keyring.sign_as(pid, message) for pid in (1, 4, 6)}
+    statements = block_statements([tx])
+    by = {pid: keyring.sign_as(pid, statements[pid]) for pid in (1, 4)}
+    by[6] = keyring.sign_as(6, statements[4])  # a third prosumer signs the seller's statement
     registry = keyring.registry
-    assert registry.check(tx.with_signatures(by[1], by[4])) is None
+    assert registry.check_block([tx.with_signatures(by[1], by[4])]) is None
     cases = {
         "buyer signs twice": (by[1], by[1], "seller's signature (participant 4)"),
         "seller signs twice": (by[4], by[4], "buyer's signature (participant 1)"),
@@ -118,23 +159,33 @@ def test_wrong_signers_are_rejected(keyring, make_txs):
         "signatures swapped": (by[4], by[1], "buyer's signature (participant 1)"),
     }
     for name, (buyer_sig, seller_sig, who) in cases.items():
-        reason = registry.check(tx.with_signatures(buyer_sig, seller_sig))
+        reason = registry.check_block([tx.with_signatures(buyer_sig, seller_sig)])
         assert reason is not None and who in reason and "does not verify" in reason, name
+
+
+def test_one_party_one_signature_per_block(keyring, make_txs):
+    signed = keyring.sign_block(make_txs(8))
+    buyer = signed[0].buyer
+    k = next(i for i, tx in enumerate(signed) if i and tx.buyer == buyer)
+    (alone,) = keyring.sign_block([signed[k]])  # signed on its own, not with the block
+    mixed = [*signed[:k], alone, *signed[k + 1 :]]
+    reason = keyring.registry.check_block(mixed)
+    assert reason.startswith(f"transaction {alone.tx_id}: participant {buyer}'s signature differs")
 
 
 def test_missing_and_unknown_signers(keyring, make_txs):
     tx = make_txs(1)[0]
-    signed = keyring.sign(tx)
-    assert "not signed by its buyer (participant 1)" in keyring.registry.check(tx)
+    (signed,) = keyring.sign_block([tx])
+    assert "not signed by its buyer (participant 1)" in keyring.registry.check_block([tx])
     only_buyer = signed.with_signatures(signed.buyer_signature, None)
-    assert "not signed by its seller (participant 4)" in keyring.registry.check(only_buyer)
+    assert "not signed by its seller (participant 4)" in keyring.registry.check_block([only_buyer])
     # a registry that lacks the seller
     partial = KeyRegistry(
         {pid: keyring.registry.public_key_bytes(pid) for pid in keyring.registry.ids if pid != 4}
     )
-    assert "participant 4, has no key in the key registry" in partial.check(signed)
+    assert "participant 4, has no key in the key registry" in partial.check_block([signed])
     with pytest.raises(ChainError, match="participant 99 has no private key"):
-        keyring.sign(dataclasses.replace(tx, seller=99))
+        keyring.sign_block([dataclasses.replace(tx, seller=99)])
 
 
 # --- Blockchain ---------------------------------------------------------------------------------
@@ -151,14 +202,15 @@ def test_signed_blockchain_validates_and_roundtrips(signed_chain, keyring, tmp_p
     assert resumed.signed and resumed.height == 3
 
 
-def test_blockchain_with_keys_refuses_bad_transactions_at_the_door(
-    keyring, forger_keyring, make_txs
-):
-    chain = Blockchain(difficulty=1, keys=keyring.registry)
-    good = [keyring.sign(tx) for tx in make_txs(3)]
-    forged = forger_keyring.sign(make_txs(1, first_seq=3)[0])
+def test_blockchain_with_keys_refuses_bad_blocks_before_mining(keyring, forger_keyring, make_txs):
+    chain = Blockchain(difficulty=1, max_transactions_per_block=3, keys=keyring.registry)
+    good = keyring.sign_block(make_txs(3))
+    forged = forger_keyring.sign_block(make_txs(1, first_seq=3))
+    chain.add_transactions([*good, *forged])  # presence only: blocks are not cut yet
     with pytest.raises(ChainError, match="does not verify"):
-        chain.add_transactions([*good, forged])
+        chain.mine_pending([1], [1.0], timestamp=1.0)
+    assert chain.height == 0 and len(chain.pending) == 4  # nothing mined, nothing lost
+    chain = Blockchain(difficulty=1, keys=keyring.registry)
     with pytest.raises(ChainError, match="unsigned in a signed chain"):
         chain.add_transactions([*good, make_txs(1, first_seq=4)[0]])
     one_sided = good[0].with_signatures(good[0].buyer_signature, None)
@@ -169,10 +221,10 @@ def test_blockchain_with_keys_refuses_bad_transactions_at_the_door(
     assert chain.pending == tuple(good)
 
 
-def test_verify_on_add_off_defers_the_check_to_validate(keyring, forger_keyring, make_txs):
-    chain = Blockchain(difficulty=1, keys=keyring.registry, verify_on_add=False)
-    forged = forger_keyring.sign(make_txs(1)[0])
-    chain.add_transactions([forged])  # presence only
+def test_verify_before_mining_off_defers_the_check_to_validate(keyring, forger_keyring, make_txs):
+    chain = Blockchain(difficulty=1, keys=keyring.registry, verify_before_mining=False)
+    forged = forger_keyring.sign_block(make_txs(1))
+    chain.add_transactions(forged)  # presence only
     chain.mine_pending([1], [1.0], timestamp=1.0)
     with pytest.raises(ChainValidationError, match="block 1: transaction h000001-p2p-000000"):
         chain.validate()
@@ -182,9 +234,9 @@ def test_a_chain_is_signed_or_unsigned_throughout(keyring, make_txs):
     unsigned = Blockchain(difficulty=1)
     unsigned.add_transactions(make_txs(2))
     with pytest.raises(ChainError, match="signed in an unsigned chain"):
-        unsigned.add_transactions([keyring.sign(make_txs(1, first_seq=2)[0])])
+        unsigned.add_transactions(keyring.sign_block(make_txs(1, first_seq=2)))
     signed = Blockchain(difficulty=1)  # no registry: the first transaction decides
-    signed.add_transactions([keyring.sign(make_txs(1)[0])])
+    signed.add_transactions(keyring.sign_block(make_txs(1)))
     with pytest.raises(ChainError, match="unsigned in a signed chain"):
         signed.add_transactions(make_txs(1, first_seq=1))
 
@@ -194,9 +246,12 @@ def test_a_chain_is_signed_or_unsigned_throughout(keyring, make_txs):
 
 def _signed_tx_lists(keyring, make_txs):
     """The transactions of the 3 blocks of ``signed_chain`` (3, 2, 2)."""
-    h1 = [keyring.sign(tx) for tx in make_txs(5, hour=1)]
-    h2 = [keyring.sign(tx) for tx in make_txs(2, hour=2)]
-    return [h1[:3], h1[3:], h2]
+    h1 = make_txs(5, hour=1)
+    return [
+        keyring.sign_block(h1[:3]),
+        keyring.sign_block(h1[3:]),
+        keyring.sign_block(make_txs(2, hour=2)),
+    ]
 
 
 def write_unchecked(path, blocks):
@@ -225,7 +280,8 @@ def test_the_honest_chain_verifies(tmp_path, keyring, make_txs, remine, capsys):
     code, text = _verify(tmp_path, blocks, keyring.registry, capsys)
     assert code == 0, text
     assert "valid chain: 4 blocks, 7 transactions" in text
-    assert "signatures: all 14 verified (buyer and seller of every transaction)" in text
+    # 6 + 4 + 4 parties in the three blocks: one statement each
+    assert "signatures: all 14 verified (one block statement per party and block" in text
     assert f"keys.json (8 keys, fingerprint {keyring.registry.fingerprint})" in text
 
 
@@ -233,7 +289,7 @@ def test_forged_transaction_in_a_remined_chain(
     tmp_path, keyring, forger_keyring, make_txs, remine, capsys
 ):
     lists = _signed_tx_lists(keyring, make_txs)
-    forged = forger_keyring.sign(make_txs(1, hour=2, first_seq=50)[0])  # forger's own keys
+    (forged,) = forger_keyring.sign_block(make_txs(1, hour=2, first_seq=50))  # forger's keys
     lists[1] = [*lists[1], forged]
     blocks = remine(lists)
     assert find_first_invalid(blocks) is None  # hash-valid: only the signatures can tell

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chain import ChainError, Transaction, make_tx_id
+from chain.transaction import SIGNING_DOMAIN, canonical_json
 
 BASE = dict(tx_id="h000005-p2p-000012", hour=5, kind="p2p", buyer=3, seller=4, kwh=1.5, price=0.2)
 
@@ -155,3 +156,20 @@ def test_different_transactions_have_different_hashes(a, b):
         return {k: repr(v) for k, v in tx.to_dict().items()}
 
     assert (fields(a) == fields(b)) == (a.tx_hash() == b.tx_hash())
+
+
+signatures = st.none() | st.binary(min_size=64, max_size=64)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(transactions, signatures, signatures, st.integers(0, 2**64))
+def test_the_templated_form_is_the_json_form(tx, buyer_sig, seller_sig, big_id):
+    """canonical_bytes and signing_bytes write the JSON by template; json.dumps is the
+    definition they must match, for any field values (odd ids, huge ints, -0.0, 5e-324)."""
+    tx = tx.with_signatures(buyer_sig, seller_sig)
+    assert tx.canonical_bytes() == canonical_json(tx.to_dict())
+    unsigned = {k: v for k, v in tx.to_dict().items() if not k.endswith("_signature")}
+    assert tx.signing_bytes() == SIGNING_DOMAIN + canonical_json(unsigned)
+    assert tx.signing_digest() == hashlib.sha256(tx.signing_bytes()).digest()
+    wide = Transaction(tx.tx_id, big_id, tx.kind, big_id, big_id + 1, tx.kwh, tx.price)
+    assert wide.canonical_bytes() == canonical_json(wide.to_dict())

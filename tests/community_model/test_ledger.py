@@ -102,20 +102,43 @@ def test_an_anchored_tip_catches_a_signed_trade_removed_and_the_chain_re_mined(t
     from chain.pow import compete
 
     out = tmp_path / "run"
-    main(["run", "--prosumers", "8", "--hours", "5", "--difficulty", "1", "--out", str(out)])
+    # 30 homes for a day: some block holds a trade whose two parties trade nothing else in it
+    main(["run", "--prosumers", "30", "--hours", "24", "--difficulty", "1", "--out", str(out)])
     printed = capsys.readouterr().out
     tip = next(line.split()[1] for line in printed.splitlines() if "(publish it" in line)
     blocks = read_chain(out / "chain.jsonl")
-    # A miner drops the first trade of block 1 and re-mines block 1 and every later block.
-    forged = [blocks[0]]
-    for i, block in enumerate(blocks[1:], start=1):
-        txs = block.transactions[1:] if i == 1 else block.transactions
-        template = dataclasses.replace(
-            block.header, prev_hash=forged[-1].hash,
-            merkle_root=merkle_root([tx.tx_hash() for tx in txs]),
-        )  # fmt: skip
-        result = compete(template, [1], [1.0])
-        forged.append(Block(result.header, txs, result.hash))
+
+    def remine_without(victim_block: int, victim) -> list[Block]:
+        """Drop one trade and re-mine its block and every later block (a miner's forgery)."""
+        forged = list(blocks[:victim_block])
+        for block in blocks[victim_block:]:
+            txs = tuple(tx for tx in block.transactions if tx is not victim)
+            template = dataclasses.replace(
+                block.header, prev_hash=forged[-1].hash,
+                merkle_root=merkle_root([tx.tx_hash() for tx in txs]),
+            )  # fmt: skip
+            result = compete(template, [1], [1.0])
+            forged.append(Block(result.header, txs, result.hash))
+        return forged
+
+    def parties_elsewhere(block, tx) -> bool:
+        return any(
+            {tx.buyer, tx.seller} & {o.buyer, o.seller} for o in block.transactions if o is not tx
+        )
+
+    # A trade one of whose parties has another trade in the block: its statement shows it.
+    i, victim = next(
+        (i, tx) for i, b in enumerate(blocks) for tx in b.transactions if parties_elsewhere(b, tx)
+    )
+    write_chain(out / "chain.jsonl", remine_without(i, victim))
+    assert main(["verify-chain", str(out / "chain.jsonl")]) == 1
+    assert "does not verify over its statement" in capsys.readouterr().err
+    # A trade that was the only one of both its parties in its block: only the tip shows it.
+    i, victim = next(
+        (i, tx) for i, b in enumerate(blocks) for tx in b.transactions
+        if not parties_elsewhere(b, tx)
+    )  # fmt: skip
+    forged = remine_without(i, victim)
     write_chain(out / "chain.jsonl", forged)
     assert main(["verify-chain", str(out / "chain.jsonl")]) == 0  # signatures alone: fooled
     capsys.readouterr()
