@@ -24,6 +24,9 @@ WORKLOADS = {
     "1000x24_chain_off": (1000, 24, {"chain_enabled": False}, 3, True, "(naive without chain)"),
     "10000x24_chain_off": (10_000, 24, {"chain_enabled": False}, 1, True, "(naive without chain)"),
     "100x8760_all_on": (100, 8760, {}, 1, False, "<= 20 s"),
+    "100x8760_all_on_background": (
+        100, 8760, {"mine_in_background": True}, 1, False, "<= 20 s",
+    ),
     "100x8760_all_on_unsigned_background": (
         100, 8760, {"sign_trades": False, "mine_in_background": True}, 1, False, "<= 20 s",
     ),
@@ -37,6 +40,7 @@ WORKLOADS = {
                      "mine_in_background": True}, 1, False, "<= 180 s (hashing-bound)",
     ),
     "10000x24_all_on": (10_000, 24, {}, 1, False, "<= 6 s"),
+    "10000x24_all_on_background": (10_000, 24, {"mine_in_background": True}, 1, False, "<= 6 s"),
     "10000x24_all_on_unsigned_background": (
         10_000, 24, {"sign_trades": False, "mine_in_background": True}, 1, False, "<= 6 s",
     ),

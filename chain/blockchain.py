@@ -247,6 +247,36 @@ class Blockchain:
         self._ids |= new_ids
         self.signed = signed
 
+    def cut_blocks_to_sign(self, txs: Iterable[Transaction]) -> list[tuple[Transaction, ...]]:
+        """Register unsigned transactions of a signed chain and cut them into the blocks they
+        will be signed and mined as, elsewhere (a miner process that also signs, see
+        ``community_model.background_mining``); append them with :meth:`append_mined` once
+        signed (:meth:`chain.keys.KeyRing.sign_block`) and mined.
+
+        Raises
+        ------
+        ChainError
+            If the mempool is not empty (the blocks must follow the tip's directly), the chain
+            is unsigned, an item is not an unsigned Transaction, or a tx id is already on the
+            chain or twice in ``txs``. Nothing is registered then.
+        """
+        txs = list(txs)
+        if self._mempool:
+            raise ChainError("cannot cut blocks to sign while the mempool holds transactions")
+        if self.signed is False:
+            raise ChainError("cannot cut blocks to sign in an unsigned chain")
+        new_ids: set[str] = set()
+        for tx in txs:
+            if not isinstance(tx, Transaction) or not tx.unsigned:
+                raise ChainError(f"expected an unsigned Transaction, got {tx!r:.80}")
+            if tx.tx_id in self._ids or tx.tx_id in new_ids:
+                raise ChainError(f"duplicate transaction id {tx.tx_id}")
+            new_ids.add(tx.tx_id)
+        self._ids |= new_ids
+        self.signed = True
+        size = self.max_transactions_per_block
+        return [tuple(txs[i : i + size]) for i in range(0, len(txs), size)]
+
     def mine_pending(
         self,
         miner_ids: Sequence[int],

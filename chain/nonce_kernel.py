@@ -30,7 +30,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["LANES", "midstate_and_tail", "race", "search", "target_words"]
+__all__ = ["LANES", "midstate", "midstate_and_tail", "race", "search", "tails", "target_words"]
 
 #: Nonces hashed side by side; 16 fills two AVX2 (or one AVX-512) registers of uint32.
 LANES = 16
@@ -59,29 +59,38 @@ _H0 = np.array(
 
 _PREFIX_SIZE = 89  # header bytes before the nonce [bytes]
 _HEADER_BITS = (_PREFIX_SIZE + 8) * 8  # message length in the padding [bits]
+#: What follows prefix bytes 64-88 in the second block: nonce, pad byte, zeros, length.
+_PAD = bytes(8) + b"\x80" + bytes(64 - 25 - 8 - 1 - 8) + _HEADER_BITS.to_bytes(8, "big")
+
+
+def midstate(prefix: bytes) -> np.ndarray:
+    """SHA-256 state (8 uint32 words) after the first 64 of the 89 header prefix bytes."""
+    _check_prefix(prefix)
+    mid = np.empty(8, np.uint32)
+    _compress(_H0, np.frombuffer(prefix[:64], ">u4").astype(np.uint32), mid)
+    return mid
+
+
+def tails(prefixes: list[bytes]) -> np.ndarray:
+    """The second SHA-256 block of each header, shape ``(len(prefixes), 16)`` uint32.
+
+    Prefix bytes 64-88, then 8 zero bytes where the nonce goes (message words 6-8), the
+    ``0x80`` pad byte and the message length.
+    """
+    for prefix in prefixes:
+        _check_prefix(prefix)
+    blocks = b"".join(prefix[64:] + _PAD for prefix in prefixes)
+    return np.frombuffer(blocks, ">u4").astype(np.uint32).reshape(len(prefixes), 16)
 
 
 def midstate_and_tail(prefix: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """SHA-256 state after the first 64 header bytes, and the second block's 16 words.
+    """:func:`midstate` and the one row of :func:`tails` of one header prefix."""
+    return midstate(prefix), tails([prefix])[0]
 
-    Parameters
-    ----------
-    prefix : bytes
-        The 89 header bytes before the nonce (``BlockHeader.prefix_bytes``).
 
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        8 and 16 uint32 words; the nonce's words (6-8) of the tail hold zeros where the
-        nonce goes.
-    """
+def _check_prefix(prefix: bytes) -> None:
     if len(prefix) != _PREFIX_SIZE:
         raise ValueError(f"a header prefix has {_PREFIX_SIZE} bytes, got {len(prefix)}")
-    mid = np.empty(8, np.uint32)
-    _compress(_H0, np.frombuffer(prefix[:64], ">u4").astype(np.uint32), mid)
-    pad = bytes(8) + b"\x80" + bytes(64 - 25 - 8 - 1 - 8) + _HEADER_BITS.to_bytes(8, "big")
-    tail = np.frombuffer(prefix[64:] + pad, ">u4").astype(np.uint32)
-    return mid, tail
 
 
 def target_words(target: bytes) -> tuple[np.ndarray, bool]:

@@ -218,7 +218,7 @@ def compete(
     hashes over all miners: the real hashing exceeds the simulated work
     (``total_hashes``) by at most about one round, i.e. ~12 %.
     """
-    miner_ids, rates = _check_miners(miner_ids, hash_rates)
+    miner_ids, rates = _checked_miners(miner_ids, hash_rates)
     n = len(rates)
     difficulty = template.difficulty
     target = difficulty_target(difficulty)
@@ -252,9 +252,16 @@ def _race_compiled(
     """The race in machine code (:func:`chain.nonce_kernel.race`)."""
     from chain import nonce_kernel  # numba compiles (or loads its cache) on first use
 
-    states = [nonce_kernel.midstate_and_tail(p) for p in prefixes]
-    mids = np.array([mid for mid, _ in states])
-    tails = np.array([tail for _, tail in states])
+    # The miners' headers differ only in the miner id, which lies beyond the first 64 bytes:
+    # one midstate usually serves them all.
+    mids_by_head: dict[bytes, np.ndarray] = {}
+    mids = np.empty((len(prefixes), 8), np.uint32)
+    for i, prefix in enumerate(prefixes):
+        head = prefix[:64]
+        if head not in mids_by_head:
+            mids_by_head[head] = nonce_kernel.midstate(prefix)
+        mids[i] = mids_by_head[head]
+    tails = nonce_kernel.tails(prefixes)
     words, accept_all = nonce_kernel.target_words(target)
     winner, found, done, exhausted = nonce_kernel.race(
         mids, tails, words, accept_all, np.array(rates), step, NONCE_SPACE_PER_MINER
@@ -319,6 +326,27 @@ def _tries_until(rate: float, t: float, done: int) -> int:
     while count > 0 and count / rate > t:
         count -= 1
     return count
+
+
+def _checked_miners(
+    miner_ids: Sequence[int], hash_rates: Sequence[float]
+) -> tuple[list[int], list[float]]:
+    """:func:`_check_miners`, remembered for the last miners checked (a run races the same
+    miners for every block)."""
+    try:
+        ids, rates = tuple(miner_ids), tuple(hash_rates)
+        # types too: 1 == 1.0 == True, but only the int is a valid miner id
+        key = (ids, tuple(map(type, ids)), rates, tuple(map(type, rates)))
+        hash(key)
+    except TypeError:  # unhashable items: check them, the check says what is wrong
+        return _check_miners(miner_ids, hash_rates)
+    if _last_checked[0] != key:
+        _last_checked[:] = [key, _check_miners(miner_ids, hash_rates)]
+    ids, rates = _last_checked[1]
+    return list(ids), list(rates)
+
+
+_last_checked: list = [None, None]
 
 
 def _check_miners(

@@ -32,9 +32,15 @@ from typing import NamedTuple
 import numpy as np
 
 from chain import AGGREGATOR_ID, KEYS_FILE, Blockchain, KeyRing, Transaction
+from chain.merkle import merkle_root
 from chain.pow import MiningResult, compete
 from community_model.hour import KIND_NAMES, TradeLog
 from community_model.trades import trade_ids
+
+#: With signing in the background, the model signs a block itself while more than this many
+#: blocks wait in the other process, so that both cores stay busy [blocks]. Who signs does
+#: not change the chain: Ed25519 signatures are deterministic.
+SIGN_HERE_BACKLOG = 4
 
 #: Domain separation of :func:`key_seed`.
 KEY_SEED_DOMAIN = b"prosumer-community-sim/key-seed/v1\n"
@@ -100,6 +106,7 @@ def transactions(
     signed block by block (``block_size`` trades each, as the chain will cut them) by every
     block's parties (:meth:`chain.KeyRing.sign_block`)."""
     kinds = np.asarray(KIND_NAMES)[log.kind].tolist()
+    step = int(step)
     seller_prices = np.where(log.seller_price == log.price, np.nan, log.seller_price)
     txs = [
         Transaction(
@@ -145,6 +152,16 @@ def record_on_chain(
     submitted (their hashes come later, see :func:`append_mined_blocks`)."""
     if blockchain.pending:  # the blocks must be cut where the statements were signed
         raise RuntimeError(f"step {step}: the mempool holds {len(blockchain.pending)} trades")
+    if background is not None and background.signs:  # signed and mined in the other process
+        blocks = []
+        for block in blockchain.cut_blocks_to_sign(transactions(step, log)):
+            if background.backlog() > SIGN_HERE_BACKLOG:  # it is behind: sign this one here
+                signed = tuple(keyring.sign_block(block))
+                blocks.append((signed, merkle_root([tx.tx_hash() for tx in signed])))
+            else:
+                blocks.append((block, None))
+        background.submit(step, blocks, float(step))
+        return MiningRecord(len(blocks), 0)
     size = blockchain.max_transactions_per_block
     blockchain.add_transactions(transactions(step, log, keyring, size))
     batches = blockchain.take_batches()

@@ -243,8 +243,9 @@ class CommunityModel(mesa.Model):
             return
         if p.mine_in_background and self._miner_process is None:
             self._miner_process = BackgroundMiner(
-                chain, [m.unique_id for m in self.miners], [m.hash_rate for m in self.miners]
-            )
+                chain, [m.unique_id for m in self.miners], [m.hash_rate for m in self.miners],
+                self.keyring,
+            )  # fmt: skip
             weakref.finalize(self, self._miner_process.close)
         self.mining = record_on_chain(
             chain, self.step_index, self.last_trades, self.miners, p.block_reward,

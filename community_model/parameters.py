@@ -244,13 +244,13 @@ class Parameters:
         50, "-", "largest number of transactions in a block", lo=1, hi=1_000_000
     )
     mine_in_background: bool = _p(
-        False, "-", "mine in a second process beside the simulation (same chain; for long runs)"
+        False, "-", "sign and mine in a second process beside the simulation (same chain)"
     )
     hash_rate_sigma: float = _p(
         0.5, "-", "spread of miners' hash rates (sigma of a lognormal; 0: equal)", lo=0, hi=3
     )
     sign_trades: bool = _p(
-        True, "-", "buyer and seller sign every trade (Ed25519); off: faster, unsigned chain"
+        True, "-", "buyer and seller sign their trades, once per block (Ed25519); off: faster"
     )
     # --- regulator -----------------------------------------------------------------------
     objective: str = _p("maximize_renewable", "-", "what the regulator pursues", choices=OBJECTIVES)

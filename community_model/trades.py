@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chain.transaction import make_tx_id
+from chain.transaction import TX_ID_FORMAT
 from community_model.hour import KIND_NAMES, P2P, SOURCE_NAMES, TradeLog
 
 TRADE_COLUMNS = (
@@ -22,10 +22,18 @@ TRADE_COLUMNS = (
 
 
 def trade_ids(step: int, log: TradeLog) -> list[str]:
-    """Ids of one step's trades: numbered within the step and kind, P2P first."""
+    """Ids of one step's trades (:func:`chain.make_tx_id`): numbered within the step and kind,
+    P2P first."""
     p2p = log.kind == P2P
     seq = np.where(p2p, np.cumsum(p2p) - 1, np.cumsum(~p2p) - 1)
-    return [make_tx_id(step, KIND_NAMES[k], int(s)) for k, s in zip(log.kind, seq, strict=True)]
+    hour = int(step)
+    if hour < 0:
+        raise ValueError(f"step must be >= 0, got {step}")
+    fmt = TX_ID_FORMAT.format
+    return [
+        fmt(hour=hour, kind=KIND_NAMES[k], seq=s)
+        for k, s in zip(log.kind.tolist(), seq.tolist(), strict=True)
+    ]
 
 
 def trades_frame(trade_log: list[tuple[int, TradeLog]]) -> pd.DataFrame:

@@ -239,3 +239,14 @@ def test_four_times_the_hash_rate_wins_about_four_times_as_often():
     assert 0.60 <= share <= 0.74, wins
     ratio = wins[2] / ((wins[0] + wins[1]) / 2)  # expected 4
     assert 3.0 <= ratio <= 5.6, wins
+
+
+def test_remembered_miner_checks_still_refuse_lookalikes():
+    header = template(1, 1)
+    compete(header, [1, 2], [1.0, 2.0])  # remembered as valid
+    with pytest.raises(ValueError, match="miner ids"):
+        compete(header, [1.0, 2], [1.0, 2.0])  # equal to [1, 2], but a float id
+    with pytest.raises(ValueError, match="miner ids"):
+        compete(header, [True, 2], [1.0, 2.0])
+    with pytest.raises(ValueError, match="hash rates"):
+        compete(header, [1, 2], [1.0, math.nan])
