@@ -26,8 +26,8 @@ signatures are part of the transactions' canonical bytes, hence of the Merkle ro
 block hash.  What a statement cannot show is a removed trade that was the only trade of both
 its parties in the block: ``verify-chain --tip`` covers that.
 
-Why per block: a year of 100 homes has 237,000 trades, 474,000 trade sides, but only about
-245,000 (party, block) pairs -- the aggregator is a party of every grid trade -- so half the
+Why per block: a year of 100 homes has 352,293 trades, 704,586 trade sides, but only 364,169
+(party, block) pairs -- the aggregator is a party of every grid trade -- so about half the
 Ed25519 signatures, the largest single cost of a signed run, and half the verifications.
 A block is the natural unit: it is the unit that is validated (a statement never spans two
 blocks) and the model knows the blocks when it signs (consecutive groups of
