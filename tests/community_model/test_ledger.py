@@ -96,6 +96,24 @@ def test_background_mining_passes_the_invariant_checks():
     run_checked(model, 12)  # reads the chain after every step: each step's trades once
 
 
+@pytest.mark.parametrize("backlog", [-1, 0, 10**9], ids=["model signs all", "mixed", "other"])
+def test_whoever_signs_a_block_the_chain_is_the_same(monkeypatch, backlog):
+    """With mine_in_background the model signs a block itself when the other process lags:
+    all blocks (-1), some (0) or none (huge); the chain is the in-process one, block for
+    block, and valid against the run's keys."""
+    from community_model import ledger
+
+    expected = CommunityModel(n_prosumers=20, rng=11, difficulty=2)
+    expected.run_for(24)
+    monkeypatch.setattr(ledger, "SIGN_HERE_BACKLOG", backlog)
+    model = CommunityModel(n_prosumers=20, rng=11, difficulty=2, mine_in_background=True)
+    model.run_for(24)
+    assert model.blockchain.blocks == expected.blockchain.blocks
+    assert model.blockchain.height > 20 and all(tx.signed for tx in model.blockchain.transactions())
+    model.blockchain.validate()
+    assert model.kpis() == expected.kpis()
+
+
 def test_an_anchored_tip_catches_a_signed_trade_removed_and_the_chain_re_mined(tmp_path, capsys):
     from chain import Block, read_chain, write_chain
     from chain.merkle import merkle_root
