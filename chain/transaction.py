@@ -16,10 +16,11 @@ identical on every run and every platform:
 
 Signatures
 ----------
-Buyer and seller both sign :meth:`Transaction.signing_bytes`: the ASCII prefix
-:data:`SIGNING_DOMAIN` followed by the canonical JSON of the transaction
-*without* its two signature fields (every other field is covered).  The prefix
-keeps a trade signature from being valid as a signature of anything else.
+Buyer and seller each sign, once per block, a statement listing the
+:meth:`Transaction.signing_digest` of their trades in it (:mod:`chain.keys`): SHA-256 of
+:meth:`Transaction.signing_bytes`, the ASCII prefix :data:`SIGNING_DOMAIN` followed by
+the canonical JSON of the transaction *without* its two signature fields (every other
+field is covered).  The prefix keeps a trade digest from standing for anything else.
 The signatures are part of :meth:`Transaction.canonical_bytes`, hence of the
 transaction's Merkle leaf and of the block hash.  Checking them against the
 participants' public keys is done by :class:`chain.keys.KeyRegistry`.
@@ -145,9 +146,9 @@ class Transaction:
         Price the seller receives [EUR/kWh] when it differs from ``price``
         (e.g. a market that keeps a spread); ``None`` means equal to ``price``.
     buyer_signature, seller_signature : bytes or None
-        64-byte Ed25519 signatures of :meth:`signing_bytes` by the buyer and by the
-        seller, or ``None`` for an unsigned transaction (see :meth:`with_signatures`
-        and :meth:`chain.keys.KeyRing.sign`).
+        64-byte Ed25519 signatures by the buyer and by the seller of their block
+        statements, which cover :meth:`signing_digest`, or ``None`` for an unsigned
+        transaction (see :meth:`with_signatures` and :meth:`chain.keys.KeyRing.sign_block`).
 
     Raises
     ------
