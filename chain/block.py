@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chain.errors import ChainError
-from chain.merkle import EMPTY_MERKLE_ROOT, merkle_root
+from chain.merkle import EMPTY_MERKLE_ROOT, transactions_root
 from chain.pow import MAX_HEADER_DIFFICULTY, difficulty_target, search_nonce
 from chain.transaction import Transaction
 
@@ -262,7 +262,7 @@ class Block:
 
     def computed_merkle_root(self) -> bytes:
         """Merkle root recomputed from the transactions (32 bytes)."""
-        return merkle_root([tx.tx_hash() for tx in self.transactions])
+        return transactions_root(self.transactions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict: ``hash`` (hex), ``header``, ``transactions``."""

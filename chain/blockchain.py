@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from chain.block import Block, BlockHeader, make_genesis_block, meets_difficulty
 from chain.errors import ChainError
-from chain.merkle import merkle_root
+from chain.merkle import transactions_root
 from chain.pow import MiningResult, compete
 from chain.transaction import Transaction
 from chain.validation import validate_chain
@@ -339,7 +339,7 @@ class Blockchain:
                 if reason is not None:
                     raise ChainError(reason)
         self._mempool.clear()
-        return [(batch, merkle_root([tx.tx_hash() for tx in batch])) for batch in batches]
+        return [(batch, transactions_root(batch)) for batch in batches]
 
     def next_template(self, root: bytes, timestamp: float) -> BlockHeader:
         """Header of the block that would extend the tip (nonce and miner not yet known)."""

@@ -111,6 +111,7 @@ __all__ = [
     "KeyRegistry",
     "KeyRing",
     "block_statements",
+    "put_signatures",
 ]
 
 #: Name of the key registry file a run writes next to its ``chain.jsonl``.
@@ -166,6 +167,15 @@ def block_statements(txs: Sequence[Transaction]) -> dict[int, bytes]:
         digests.setdefault(tx.buyer, []).append(digest)
         digests.setdefault(tx.seller, []).append(digest)
     return {pid: _statement(pid, ds) for pid, ds in digests.items()}
+
+
+def put_signatures(
+    txs: Sequence[Transaction], signatures: Mapping[int, bytes]
+) -> tuple[Transaction, ...]:
+    """The transactions of one block carrying their buyer's and seller's statement
+    signatures (``signatures``: participant id -> signature, from
+    :meth:`KeyRing.statement_signatures`)."""
+    return tuple(tx.with_signatures(signatures[tx.buyer], signatures[tx.seller]) for tx in txs)
 
 
 def _statement(pid: int, digests: list[bytes]) -> bytes:
@@ -486,6 +496,17 @@ class KeyRing:
         ChainError
             If a party has no key in this ring.
         """
+        return list(put_signatures(txs, self.statement_signatures(txs)))
+
+    def statement_signatures(self, txs: Sequence[Transaction]) -> dict[int, bytes]:
+        """Every party's signature of its statement of one block (:func:`block_statements`):
+        participant id -> 64 bytes. :meth:`sign_block` puts them on the transactions.
+
+        Raises
+        ------
+        ChainError
+            If a party has no key in this ring.
+        """
         signatures = {}
         for pid, statement in block_statements(txs).items():
             key = self._keys.get(pid)
@@ -493,7 +514,7 @@ class KeyRing:
                 tx = next(t for t in txs if pid in (t.buyer, t.seller))
                 raise ChainError(f"transaction {tx.tx_id}: participant {pid} has no private key")
             signatures[pid] = key.sign(statement)
-        return [tx.with_signatures(signatures[tx.buyer], signatures[tx.seller]) for tx in txs]
+        return signatures
 
     def sign_as(self, pid: int, message: bytes) -> bytes:
         """Signature of ``message`` by participant ``pid`` (64 bytes)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-__all__ = ["EMPTY_MERKLE_ROOT", "merkle_root"]
+__all__ = ["EMPTY_MERKLE_ROOT", "merkle_root", "transactions_root"]
 
 #: Merkle root of a block without transactions (e.g. the genesis block).
 EMPTY_MERKLE_ROOT = hashlib.sha256(b"").digest()
@@ -52,3 +52,9 @@ def merkle_root(tx_hashes: Sequence[bytes]) -> bytes:
             level.append(level[-1])
         level = [sha256(level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)]
     return level[0]
+
+
+def transactions_root(txs: Sequence) -> bytes:
+    """Merkle root of a block's transactions (:class:`chain.transaction.Transaction`, in block
+    order): :func:`merkle_root` of their :meth:`~chain.transaction.Transaction.tx_hash`."""
+    return merkle_root([tx.tx_hash() for tx in txs])

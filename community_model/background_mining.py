@@ -25,7 +25,8 @@ from collections.abc import Sequence
 
 from chain import Blockchain, KeyRing
 from chain.block import BlockHeader
-from chain.merkle import merkle_root
+from chain.keys import put_signatures
+from chain.merkle import transactions_root
 from chain.pow import MiningResult, compete
 
 
@@ -40,10 +41,8 @@ def _serve(requests, results, difficulty, miner_ids, rates, index, prev_hash, ke
             if isinstance(block, bytes):
                 root = block  # the Merkle root of a block signed (or unsigned) by the model
             else:  # the block's unsigned transactions, to be signed here
-                signed = keyring.sign_block(block)
-                root = merkle_root([tx.tx_hash() for tx in signed])
-                signatures = {tx.buyer: tx.buyer_signature for tx in signed}
-                signatures.update((tx.seller, tx.seller_signature) for tx in signed)
+                signatures = keyring.statement_signatures(block)
+                root = transactions_root(put_signatures(block, signatures))
             template = BlockHeader(index, prev_hash, root, timestamp, difficulty, 0, 0)
             result = compete(template, miner_ids, rates)
             mined.append((root, signatures, result))
@@ -153,10 +152,8 @@ class BackgroundMiner:
             if root is not None:
                 batches.append((txs, root))
                 continue
-            signed = tuple(
-                tx.with_signatures(signatures[tx.buyer], signatures[tx.seller]) for tx in txs
-            )
-            if merkle_root([tx.tx_hash() for tx in signed]) != mined_root:
+            signed = put_signatures(txs, signatures)
+            if transactions_root(signed) != mined_root:
                 raise RuntimeError(f"step {step}: a signed block does not match its root")
             batches.append((signed, mined_root))
         self._blocks_waiting -= len(blocks)

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from community_model.parameters import ParameterError, Parameters
 
+#: The command's name, at the start of every error line.
+PROG = "community-sim"
+
 #: Short flags kept from the original system's vocabulary.
 ALIASES = {"n_prosumers": ["--prosumers"]}
 PROGRESS_MIN_STEPS = 168  # show a progress bar on runs of a week or longer
@@ -72,6 +75,12 @@ def add_parameter_flags(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def report_error(message: str) -> int:
+    """Print ``community-sim: error: MESSAGE`` on stderr; return the exit status 2 (bad input)."""
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
 class OneLineErrorParser(argparse.ArgumentParser):
     """Report bad input in one line (not the whole usage), exit status 2; no abbreviated
     flags (``--prosumer`` must not silently mean ``--prosumers``)."""
@@ -86,7 +95,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
-        prog="community-sim",
+        prog=PROG,
         description="Agent-based simulator of a P2P energy trading community (Mesa).",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrorParser)
@@ -200,8 +209,7 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             written = write_outputs(model, args.out)
         except OSError as err:
-            print(f"community-sim: error: cannot write to {args.out}: {err}", file=sys.stderr)
-            return 2
+            return report_error(f"cannot write to {args.out}: {err}")
         print(f"  files     {len(written)} files in {args.out}/: " + ", ".join(written))
     return 0
 
@@ -229,8 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return run_command(args)
     except ParameterError as err:
-        print(f"community-sim: error: {err}", file=sys.stderr)
-        return 2
+        return report_error(str(err))
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -16,7 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
-PROG = "community-sim"
+from community_model.cli import PROG, OneLineErrorParser, report_error
+
 HOMES_FILE = "economics_homes.csv"
 SCENARIOS_FILE = "economics_scenarios.csv"
 
@@ -100,11 +101,6 @@ def register(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def run_economics_command(args: argparse.Namespace) -> int:
     """Run the comparison described by ``args``; returns the exit status."""
     from community_model.cli import given_parameters
@@ -135,13 +131,13 @@ def run_economics_command(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except ParameterError as err:
-        return _error(str(err))
+        return report_error(str(err))
     print(scenario_report(result))
     if not args.no_files:
         try:
             written = write_economics(result, args.out)
         except OSError as err:
-            return _error(f"cannot write to {args.out}: {err}")
+            return report_error(f"cannot write to {args.out}: {err}")
         print(f"  files              {', '.join(str(p) for p in written)}")
     return 0
 
@@ -186,8 +182,6 @@ def write_economics(result, out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m community_model.economics_command [options]``."""
-    from community_model.cli import OneLineErrorParser
-
     parser = OneLineErrorParser(prog=PROG)
     subparsers = parser.add_subparsers(dest="command", parser_class=OneLineErrorParser)
     register(subparsers)

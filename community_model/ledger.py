@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from chain import AGGREGATOR_ID, KEYS_FILE, Blockchain, KeyRing, Transaction
-from chain.merkle import merkle_root
+from chain.merkle import transactions_root
 from chain.pow import MiningResult, compete
 from community_model.hour import KIND_NAMES, TradeLog
 from community_model.trades import trade_ids
@@ -157,7 +157,7 @@ def record_on_chain(
         for block in blockchain.cut_blocks_to_sign(transactions(step, log)):
             if background.backlog() > SIGN_HERE_BACKLOG:  # it is behind: sign this one here
                 signed = tuple(keyring.sign_block(block))
-                blocks.append((signed, merkle_root([tx.tx_hash() for tx in signed])))
+                blocks.append((signed, transactions_root(signed)))
             else:
                 blocks.append((block, None))
         background.submit(step, blocks, float(step))

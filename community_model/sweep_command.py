@@ -15,7 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-PROG = "community-sim"
+from community_model.cli import PROG, OneLineErrorParser, report_error
+
 MAX_FAILURES_SHOWN = 10
 
 EXAMPLE = """\
@@ -116,11 +117,6 @@ def register(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _error(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Run the sweep described by ``args``; returns the exit status."""
     from community_model.sweeps import SpecError, SweepError, load_spec, run_sweep
@@ -128,10 +124,10 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     try:
         spec = load_spec(args.spec)
     except SpecError as err:
-        return _error(str(err))
+        return report_error(str(err))
     backend = args.backend or ("dask" if args.scheduler else "processes")
     if args.scheduler and backend != "dask":
-        return _error("--scheduler needs --backend dask")
+        return report_error("--scheduler needs --backend dask")
     out = args.out if args.out is not None else Path("results") / Path(args.spec).stem
     frames = spec.frames if args.frames is None else args.frames
     plan = spec.runs()
@@ -160,7 +156,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             progress=args.progress,
         )
     except (SpecError, SweepError) as err:
-        return _error(str(err))
+        return report_error(str(err))
     except KeyboardInterrupt:
         print(
             f"{PROG}: interrupted: every finished run is kept in {out}/; "
@@ -185,8 +181,6 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m community_model.sweep_command SPEC_FILE [options]``."""
-    from community_model.cli import OneLineErrorParser
-
     parser = OneLineErrorParser(prog=PROG)
     subparsers = parser.add_subparsers(dest="command", parser_class=OneLineErrorParser)
     register(subparsers)
