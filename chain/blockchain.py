@@ -249,7 +249,7 @@ class Blockchain:
 
     def cut_blocks_to_sign(self, txs: Iterable[Transaction]) -> list[tuple[Transaction, ...]]:
         """Register unsigned transactions of a signed chain and cut them into the blocks they
-        will be signed and mined as, elsewhere (a miner process that also signs, see
+        will be signed and mined as (here or in another process, see
         ``community_model.background_mining``); append them with :meth:`append_mined` once
         signed (:meth:`chain.keys.KeyRing.sign_block`) and mined.
 

@@ -1,9 +1,9 @@
 """The chain phase of the hour: every trade becomes a transaction, signed by its buyer and its
 seller, and miners compete to mine them into blocks (SPEC section 6).
 
-Signatures are block statements (:mod:`chain.keys`): the hour's trades are cut into blocks of
-``max_transactions_per_block`` as the chain will cut them, and every party signs the list of
-its trades in each block once.
+Signatures are block statements (:mod:`chain.keys`): the chain cuts the hour's trades into
+blocks (:meth:`chain.Blockchain.cut_blocks_to_sign`), and every party signs the list of its
+trades in each block once.
 
 Keys (``sign_trades``, on by default)
 -------------------------------------
@@ -147,24 +147,25 @@ def record_on_chain(
     keyring: KeyRing | None = None,
     background=None,
 ) -> MiningRecord:
-    """Put the step's trades (signed with ``keyring``, if given) in the mempool and mine it
-    empty; credit the winners. With a ``background`` miner process the blocks are only
-    submitted (their hashes come later, see :func:`append_mined_blocks`)."""
-    if blockchain.pending:  # the blocks must be cut where the statements were signed
-        raise RuntimeError(f"step {step}: the mempool holds {len(blockchain.pending)} trades")
-    if background is not None and background.signs:  # signed and mined in the other process
-        blocks = []
+    """Mine the step's trades into blocks, signed block by block with ``keyring`` (if given);
+    credit the winners. With a ``background`` process the blocks are only submitted (their
+    signatures, if that process signs, and hashes come later, see
+    :func:`append_mined_blocks`)."""
+    if keyring is None:
+        blockchain.add_transactions(transactions(step, log))
+        batches = blockchain.take_batches()
+    else:  # cut the blocks, then every party signs its statement of each block
+        batches = []
         for block in blockchain.cut_blocks_to_sign(transactions(step, log)):
-            if background.backlog() > SIGN_HERE_BACKLOG:  # it is behind: sign this one here
-                signed = tuple(keyring.sign_block(block))
-                blocks.append((signed, transactions_root(signed)))
+            if (
+                background is not None
+                and background.signs
+                and (background.backlog() <= SIGN_HERE_BACKLOG)
+            ):
+                batches.append((block, None))  # signed in the other process
             else:
-                blocks.append((block, None))
-        background.submit(step, blocks, float(step))
-        return MiningRecord(len(blocks), 0)
-    size = blockchain.max_transactions_per_block
-    blockchain.add_transactions(transactions(step, log, keyring, size))
-    batches = blockchain.take_batches()
+                signed = tuple(keyring.sign_block(block))
+                batches.append((signed, transactions_root(signed)))
     if background is not None:
         background.submit(step, batches, float(step))
         return MiningRecord(len(batches), 0)
