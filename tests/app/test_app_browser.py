@@ -88,8 +88,24 @@ def app_url(tmp_path):
             server.wait()
 
 
-def plot_sources(page) -> list[str]:
-    return page.locator("img").evaluate_all("images => images.map(i => i.src)")
+PLOTS = 6  #: images the app shows, one per view
+
+
+def plot_sources(page, timeout_s: float = 20.0) -> list[str]:
+    """The plots' image sources, read when the page shows exactly ``PLOTS`` images.
+
+    While Solara re-renders after a step, an old and a new image can both be in the page for a
+    moment (CI once read seven), so the count and the sources are read in one call and retried.
+    """
+    images = page.locator("img")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        sources = images.evaluate_all("images => images.map(i => i.src)")
+        if len(sources) == PLOTS:
+            return sources
+        if time.monotonic() > deadline:
+            pytest.fail(f"the page shows {len(sources)} images, not the {PLOTS} plots")
+        page.wait_for_timeout(100)
 
 
 def test_app_in_the_browser(app_url, tmp_path):
@@ -113,7 +129,6 @@ def test_app_in_the_browser(app_url, tmp_path):
             reset = page.get_by_role("button", name="Reset")
             counter = page.get_by_text("Time: ", exact=False)
             expect(counter).to_have_text("Time: 0.0", timeout=30_000)
-            expect(page.locator("img")).to_have_count(6)  # the six plots
             chain = page.locator(".app-caption", has_text="height")
             expect(chain).to_contain_text("height 0,")
             first_plots = plot_sources(page)
