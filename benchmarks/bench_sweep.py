@@ -1,6 +1,6 @@
 """Sweep speed-up: 8 runs on 2 workers against 1 worker, local processes and Dask.
 
-Each run is 100 prosumers for 250 hours with everything on (about 2 s here), so that
+Each run is 100 prosumers for 500 hours with everything on (about 2 s here), so that
 starting the workers does not dominate. ``1 worker`` runs in this process (no start-up at
 all); the 2-worker figures include starting the workers (the fork server, or the Dask
 LocalCluster). Results are checked to be the same whatever the backend.
@@ -17,7 +17,7 @@ import pandas as pd
 from community_model.sweeps import SweepSpec, load_results, run_sweep
 
 RUNS = 8
-SPEC = SweepSpec(fixed={"n_prosumers": 100}, seeds=RUNS, hours=250)
+SPEC = SweepSpec(fixed={"n_prosumers": 100}, seeds=RUNS, hours=500)
 
 
 def _timed_sweep(out: Path, **options) -> float:

@@ -235,14 +235,14 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a fork server that imported the model once: they start in
-    milliseconds, where ``spawn`` re-imports Mesa and pandas in every worker (about a second
-    each). Both are safe with threads in this process (Jupyter); ``spawn`` where there is no
-    fork server (Windows)."""
+    """Workers forked from a fork server that imported the model and loaded the compiled
+    proof of work once (``sweep_worker_preload``): they start in milliseconds, where ``spawn``
+    re-imports Mesa and pandas in every worker (about a second each). Both are safe with
+    threads in this process (Jupyter); ``spawn`` where there is no fork server (Windows)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["community_model.model"])
+    context.set_forkserver_preload(["community_model.sweep_worker_preload"])
     return context
 
 

@@ -135,3 +135,23 @@ def test_a_running_dask_cluster_is_used_through_its_scheduler_address(tmp_path):
         load_results(tmp_path / "there").drop(columns="run_seconds"),
         load_results(tmp_path / "here").drop(columns="run_seconds"),
     )
+
+
+def _race_loaded_in_this_process() -> bool:
+    from chain import nonce_kernel
+
+    return bool(nonce_kernel.race.signatures)  # machine code for at least one signature
+
+
+def test_local_workers_start_with_the_compiled_race_loaded_by_the_fork_server():
+    """The fork server loads numba's race once; a worker that had to load it again would pay
+    about 0.3 s before its first run (a whole compile after an install)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from community_model.sweeps import _process_context
+
+    context = _process_context()
+    if context.get_start_method() != "forkserver":
+        pytest.skip("no fork server on this platform")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        assert pool.submit(_race_loaded_in_this_process).result(timeout=60) is True
