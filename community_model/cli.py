@@ -9,6 +9,7 @@ parameter and what it accepts.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -102,13 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one scenario, write its files, print a summary")
     run.add_argument(
         "--hours",
-        type=_positive_int("hours"),
+        type=number_argument("hours", 1, integer=True),
         default=24,
         help="number of steps to run (default 24)",
     )
     run.add_argument(
         "--seed",
-        type=_positive_int("seed", allow_zero=True),
+        type=number_argument("seed", 0, integer=True),
         default=42,
         help="random seed (default 42)",
     )
@@ -158,15 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(name: str, allow_zero: bool = False):
-    def parse(text: str) -> int:
-        lowest = 0 if allow_zero else 1
+def number_argument(name: str, lo: float, hi: float = math.inf, integer: bool = False):
+    """An argparse ``type`` accepting a number in ``[lo, hi]`` (an integer if ``integer``); its
+    error names the option and the allowed range, e.g. ``hours must be an integer >= 1``."""
+
+    def parse(text: str):
         try:
-            value = int(text)
+            value = int(text) if integer else float(text)
         except ValueError:
             value = None
-        if value is None or value < lowest:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {lowest}, got {text!r}")
+        if value is None or not lo <= value <= hi:  # NaN fails the comparison too
+            kind = "an integer" if integer else "a number"
+            allowed = f">= {lo:g}" if hi == math.inf else f"in [{lo:g}, {hi:g}]"
+            raise argparse.ArgumentTypeError(f"{name} must be {kind} {allowed}, got {text!r}")
         return value
 
     return parse

@@ -16,26 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from community_model.cli import PROG, OneLineErrorParser, report_error
+from community_model.cli import PROG, OneLineErrorParser, number_argument, report_error
 
 HOMES_FILE = "economics_homes.csv"
 SCENARIOS_FILE = "economics_scenarios.csv"
-
-
-def _number(name: str, lo: float, hi: float, integer: bool = False):
-    def parse(text: str):
-        try:
-            value = int(text) if integer else float(text)
-        except ValueError:
-            value = None
-        if value is None or not lo <= value <= hi:
-            kind = "an integer" if integer else "a number"
-            raise argparse.ArgumentTypeError(
-                f"{name} must be {kind} in [{lo:g}, {hi:g}], got {text!r}"
-            )
-        return value
-
-    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,12 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument(
         "--hours",
-        type=_number("hours", 1, 10_000_000, integer=True),
+        type=number_argument("hours", 1, 10_000_000, integer=True),
         default=None,
         help="steps to simulate (default: one year, 8760 hourly steps)",
     )
     parser.add_argument(
-        "--seed", type=_number("seed", 0, 2**63 - 1, integer=True), default=42, help="random seed"
+        "--seed",
+        type=number_argument("seed", 0, 2**63 - 1, integer=True),
+        default=42,
+        help="random seed",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("results"), help="output folder (default results/)"
@@ -57,21 +44,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="TOML file of parameters; flags override it")
     parser.add_argument(
         "--battery-price",
-        type=_number("battery-price", 0, 1e6),
+        type=number_argument("battery-price", 0, 1e6),
         default=700.0,
         metavar="EUR/kWh",
         help="installed battery cost per kWh of capacity (default 700)",
     )
     parser.add_argument(
         "--discount-rate",
-        type=_number("discount-rate", 0, 1),
+        type=number_argument("discount-rate", 0, 1),
         default=0.04,
         metavar="1/a",
         help="discount rate of the NPV (default 0.04)",
     )
     parser.add_argument(
         "--lifetime",
-        type=_number("lifetime", 1, 100),
+        type=number_argument("lifetime", 1, 100),
         default=15.0,
         metavar="years",
         help="battery lifetime for the NPV (default 15)",

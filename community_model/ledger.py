@@ -99,16 +99,13 @@ def make_ledger(
     return blockchain, keyring
 
 
-def transactions(
-    step: int, log: TradeLog, keyring: KeyRing | None = None, block_size: int = 50
-) -> list[Transaction]:
-    """One chain transaction per trade of the step, with the trade's id; with a ``keyring``,
-    signed block by block (``block_size`` trades each, as the chain will cut them) by every
-    block's parties (:meth:`chain.KeyRing.sign_block`)."""
+def transactions(step: int, log: TradeLog) -> list[Transaction]:
+    """One unsigned chain transaction per trade of the step, with the trade's id (signed later,
+    block by block, in :func:`record_on_chain`)."""
     kinds = np.asarray(KIND_NAMES)[log.kind].tolist()
     step = int(step)
     seller_prices = np.where(log.seller_price == log.price, np.nan, log.seller_price)
-    txs = [
+    return [
         Transaction(
             tx_id=tx_id,
             hour=step,
@@ -130,12 +127,6 @@ def transactions(
             strict=True,
         )
     ]
-    if keyring is None:
-        return txs
-    signed = []
-    for start in range(0, len(txs), block_size):
-        signed.extend(keyring.sign_block(txs[start : start + block_size]))
-    return signed
 
 
 def record_on_chain(

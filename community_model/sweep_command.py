@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from community_model.cli import PROG, OneLineErrorParser, report_error
+from community_model.cli import PROG, OneLineErrorParser, number_argument, report_error
 
 MAX_FAILURES_SHOWN = 10
 
@@ -35,19 +35,6 @@ spec file (TOML; YAML with the same keys if named *.yaml):
 
 exit status: 0 all runs finished, 1 some runs failed, 2 bad spec or option, 130 interrupted
 """
-
-
-def _positive_int(name: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= 1, got {text!r}")
-        return value
-
-    return parse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int("workers"),
+        type=number_argument("workers", 1, integer=True),
         default=None,
         help="worker processes, or workers of the Dask LocalCluster (default: one per CPU)",
     )

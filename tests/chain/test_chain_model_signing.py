@@ -79,15 +79,13 @@ def test_same_seed_same_keys_other_seed_other_keys():
     assert a.keyring.registry.fingerprint != c.keyring.registry.fingerprint
 
 
-def test_transactions_without_a_keyring_are_unsigned(signed_run):
+def test_the_ledger_builds_unsigned_transactions_that_the_chain_holds_signed(signed_run):
     step, log = signed_run.trade_log[-1]
-    assert all(tx.unsigned for tx in transactions(step, log))
-    signed = transactions(step, log, signed_run.keyring, block_size=3)
-    assert [tx.tx_id for tx in signed] == [tx.tx_id for tx in transactions(step, log)]
-    # signed block by block: each group of 3 verifies on its own, as the chain will cut it
-    registry = signed_run.keyring.registry
-    assert len(signed) > 3
-    assert all(registry.check_block(signed[i : i + 3]) is None for i in range(0, len(signed), 3))
+    txs = transactions(step, log)
+    assert txs and all(tx.unsigned for tx in txs)
+    on_chain = [tx for tx in signed_run.blockchain.transactions() if tx.hour == step]
+    assert all(tx.signed for tx in on_chain)
+    assert [tx.with_signatures(None, None) for tx in on_chain] == txs
 
 
 def _cli_run(out, *extra):
