@@ -177,6 +177,16 @@ def number_argument(name: str, lo: float, hi: float = math.inf, integer: bool = 
     return parse
 
 
+def main_of_one_command(command: str, register, run, argv: list[str] | None) -> int:
+    """Run ``community-sim COMMAND ARGS`` with only that command registered: the ``main`` of a
+    command's own module (``python -m community_model.sweep_command ...``)."""
+    parser = OneLineErrorParser(prog=PROG)
+    subparsers = parser.add_subparsers(dest="command", parser_class=OneLineErrorParser)
+    register(subparsers)
+    args = parser.parse_args([command, *(sys.argv[1:] if argv is None else argv)])
+    return run(args)
+
+
 def given_parameters(args: argparse.Namespace) -> dict:
     """Parameter values a command was given: its ``--config`` file, overridden by flags."""
     given = Parameters.read_toml(args.config) if args.config else {}

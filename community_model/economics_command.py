@@ -16,7 +16,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from community_model.cli import PROG, OneLineErrorParser, number_argument, report_error
+from community_model.cli import (
+    main_of_one_command,
+    number_argument,
+    report_error,
+)
 
 HOMES_FILE = "economics_homes.csv"
 SCENARIOS_FILE = "economics_scenarios.csv"
@@ -169,11 +173,7 @@ def write_economics(result, out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m community_model.economics_command [options]``."""
-    parser = OneLineErrorParser(prog=PROG)
-    subparsers = parser.add_subparsers(dest="command", parser_class=OneLineErrorParser)
-    register(subparsers)
-    args = parser.parse_args(["economics", *(sys.argv[1:] if argv is None else argv)])
-    return run_economics_command(args)
+    return main_of_one_command("economics", register, run_economics_command, argv)
 
 
 if __name__ == "__main__":

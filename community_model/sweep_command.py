@@ -15,7 +15,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from community_model.cli import PROG, OneLineErrorParser, number_argument, report_error
+from community_model.cli import (
+    PROG,
+    main_of_one_command,
+    number_argument,
+    report_error,
+)
 
 MAX_FAILURES_SHOWN = 10
 
@@ -168,11 +173,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m community_model.sweep_command SPEC_FILE [options]``."""
-    parser = OneLineErrorParser(prog=PROG)
-    subparsers = parser.add_subparsers(dest="command", parser_class=OneLineErrorParser)
-    register(subparsers)
-    args = parser.parse_args(["sweep", *(sys.argv[1:] if argv is None else argv)])
-    return run_sweep_command(args)
+    return main_of_one_command("sweep", register, run_sweep_command, argv)
 
 
 if __name__ == "__main__":
