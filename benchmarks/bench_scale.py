@@ -39,6 +39,10 @@ WORKLOADS = {
         1000, 8760, {"agent_data_dir": "<tmp>", "sign_trades": False,
                      "mine_in_background": True}, 1, False, "<= 180 s (hashing-bound)",
     ),
+    "1000x8760_chain_on_signed_background": (
+        1000, 8760, {"agent_data_dir": "<tmp>", "mine_in_background": True}, 1, False,
+        "<= 180 s",
+    ),
     "10000x24_all_on": (10_000, 24, {}, 1, False, "<= 6 s"),
     "10000x24_all_on_background": (10_000, 24, {"mine_in_background": True}, 1, False, "<= 6 s"),
     "10000x24_all_on_unsigned_background": (
