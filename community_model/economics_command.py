@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 from community_model.cli import (
+    add_parameter_flags,
+    given_parameters,
     main_of_one_command,
     number_argument,
     report_error,
@@ -28,8 +30,6 @@ SCENARIOS_FILE = "economics_scenarios.csv"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The economics command's own options and every model parameter flag."""
-    from community_model.cli import add_parameter_flags
-
     parser.add_argument(
         "--hours",
         type=number_argument("hours", 1, 10_000_000, integer=True),
@@ -94,7 +94,6 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def run_economics_command(args: argparse.Namespace) -> int:
     """Run the comparison described by ``args``; returns the exit status."""
-    from community_model.cli import given_parameters
     from community_model.economics import compare_scenarios, scenario_report
     from community_model.parameters import ParameterError, Parameters
 

@@ -15,12 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from community_model.cli import (
-    PROG,
-    main_of_one_command,
-    number_argument,
-    report_error,
-)
+from community_model.cli import PROG, main_of_one_command, number_argument, report_error
 
 MAX_FAILURES_SHOWN = 10
 
