@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || { PYTHON_BIN=$$(sh tools/find-python.sh) && echo "creating $(VENV) with $$PYTHON_BIN" && "$$PYTHON_BIN" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# byte-compile the project's own modules (pip does it for site-packages; an editable
+	@# install's sources are compiled on first import, unless PYTHONDONTWRITEBYTECODE is set)
+	$(PY) -m compileall -q community_model agents market chain >/dev/null
 	@touch $(STAMP)
 
 run: install

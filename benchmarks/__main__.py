@@ -5,7 +5,15 @@ import os
 import platform
 from pathlib import Path
 
-from benchmarks import bench_app, bench_chain, bench_market, bench_model, bench_scale, bench_sweep
+from benchmarks import (
+    bench_app,
+    bench_chain,
+    bench_market,
+    bench_model,
+    bench_scale,
+    bench_startup,
+    bench_sweep,
+)
 
 
 def main() -> None:
@@ -15,6 +23,7 @@ def main() -> None:
             "processor": platform.machine(),
             "cpus": os.cpu_count(),
         },
+        "startup": bench_startup.main(),
         "model": bench_model.main(),
         "scale": bench_scale.main(),
         "market": bench_market.main(),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from community_model.sweeps import SweepSpec, load_results, run_sweep
+from community_model.experiments.sweeps import SweepSpec, load_results, run_sweep
 
 RUNS = 8
 SPEC = SweepSpec(fixed={"n_prosumers": 100}, seeds=RUNS, hours=500)

@@ -77,30 +77,33 @@ with each participant keeping its own private key.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
-
+from chain.atomic_files import write_atomic
 from chain.errors import ChainError, KeyRegistryError
 from chain.transaction import Transaction, canonical_json
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+
+def _invalid_signature() -> type[Exception]:
+    from cryptography.exceptions import InvalidSignature
+
+    return InvalidSignature
+
+
+def _ed25519():
+    """cryptography's Ed25519 classes, imported on first use (not by ``import chain``)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return ed25519
+
 
 __all__ = [
     "KEYS_FILE",
@@ -227,7 +230,8 @@ class KeyRegistry:
             owner[key] = pid
             raw[pid] = key
         self._raw = raw
-        self._keys = {pid: Ed25519PublicKey.from_public_bytes(key) for pid, key in raw.items()}
+        public_key = _ed25519().Ed25519PublicKey.from_public_bytes
+        self._keys = {pid: public_key(key) for pid, key in raw.items()}
         self.fingerprint = hashlib.sha256(
             canonical_json({"algorithm": _ALGORITHM, "keys": self._hex_keys()})
         ).hexdigest()
@@ -317,7 +321,7 @@ class KeyRegistry:
                 )
             try:
                 key.verify(_signature_of(tx, pid), statement)
-            except InvalidSignature:
+            except _invalid_signature():
                 return (
                     f"transaction {tx.tx_id}: the {role}'s signature (participant {pid}) does "
                     f"not verify over its statement of the block's trades "
@@ -408,19 +412,8 @@ class KeyRegistry:
 
     def write(self, path: str | os.PathLike[str]) -> None:
         """Write the registry file atomically (temporary file, then rename)."""
-        path = Path(path)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(self.to_bytes())
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            raise
+        data = self.to_bytes()
+        write_atomic(path, lambda tmp: tmp.write_bytes(data), fsync=True)
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> KeyRegistry:
@@ -439,6 +432,8 @@ class KeyRing:
     """
 
     def __init__(self, private_keys: Mapping[int, Ed25519PrivateKey]) -> None:
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
         self._keys = dict(sorted(private_keys.items()))
         self.registry = KeyRegistry(
             {
@@ -466,18 +461,25 @@ class KeyRing:
             if not 0 <= pid <= _U64_MAX:
                 raise ChainError(f"participant id must be in 0..2**64-1, got {pid}")
             secret = hashlib.sha256(KEY_DOMAIN + seed + pid.to_bytes(8, "big")).digest()
-            keys[pid] = Ed25519PrivateKey.from_private_bytes(secret)
+            keys[pid] = _ed25519().Ed25519PrivateKey.from_private_bytes(secret)
         return cls(keys)
 
     @classmethod
     def generate(cls, participant_ids: Iterable[int]) -> KeyRing:
         """Fresh random keys from the operating system's entropy (not reproducible)."""
-        return cls({int(pid): Ed25519PrivateKey.generate() for pid in participant_ids})
+        generate = _ed25519().Ed25519PrivateKey.generate
+        return cls({int(pid): generate() for pid in participant_ids})
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def __reduce__(self) -> tuple[Any, ...]:
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            NoEncryption,
+            PrivateFormat,
+        )
+
         raw = {
             pid: key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
             for pid, key in self._keys.items()
@@ -523,7 +525,8 @@ class KeyRing:
 
 def _keyring_from_raw(raw: Mapping[int, bytes]) -> KeyRing:
     """Inverse of :meth:`KeyRing.__reduce__`."""
-    return KeyRing({pid: Ed25519PrivateKey.from_private_bytes(key) for pid, key in raw.items()})
+    private_key = _ed25519().Ed25519PrivateKey.from_private_bytes
+    return KeyRing({pid: private_key(key) for pid, key in raw.items()})
 
 
 def _refuse_constant(name: str) -> Any:

@@ -43,15 +43,13 @@ transactions"``.  I/O errors (missing file, no permission) are left as ``OSError
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chain.atomic_files import write_atomic
 from chain.block import Block
 from chain.errors import ChainError, ChainFileError
 from chain.pow import MAX_HEADER_DIFFICULTY
@@ -137,26 +135,14 @@ def write_chain(
     """
     blocks = list(blocks)
     validate_chain(blocks, keys=keys)
-    path = Path(path)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
             f.write(file_header_line(blocks[0].header.difficulty, len(blocks)) + b"\n")
             for block in blocks:
                 f.write(block_line(block) + b"\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_directory(path.parent)
+
+    write_atomic(path, write, fsync=True)
 
 
 def read_chain(path: str | os.PathLike[str], keys: KeyRegistry | None = None) -> list[Block]:
@@ -294,16 +280,3 @@ def _require_canonical(body: bytes, canonical: bytes, line_no: int, position: in
         line=line_no,
         block_index=position,
     )
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable where the platform allows it (best effort)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -34,6 +34,7 @@ import hashlib
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -224,7 +225,7 @@ def compete(
     target = difficulty_target(difficulty)
     prefixes = [template.prefix_bytes(miner_id=m) for m in miner_ids]
     step = max(16**difficulty / 8, 1.0) / math.fsum(rates)  # [s] per round
-    race = _race_compiled if n <= _COMPILED_MAX_MINERS else _race_python
+    race = _choose_race(n, difficulty)
     winner, found, done = race(prefixes, target, rates, step)
     t_win = (found[winner] + 1) / rates[winner]
     winning_nonce = winner * NONCE_SPACE_PER_MINER + found[winner]
@@ -246,25 +247,27 @@ def compete(
     )
 
 
-def warm_up() -> None:
-    """Load the compiled race now rather than in the first block mined.
+#: Hashes the hashlib race may spend, over the whole process, before the compiled race is
+#: loaded [hashes]. Loading numba and the kernel's cached machine code costs about 0.6 s,
+#: about what hashlib hashes 2 million headers in: a short run never pays for the load, a long
+#: one pays at most twice the cheaper choice (the ski-rental rule). Both races give the
+#: same answer, so the choice changes the speed only, never the chain.
+HASHLIB_BUDGET = 2_000_000
+_hashlib_spent = 0.0
 
-    numba loads its cached machine code on first use (about 0.3 s; a full compile of about
-    2 s after an install). The sweep's fork server calls this once, so that the workers
-    forked from it start with the race loaded. The result of the tiny race is discarded.
-    """
-    from chain.block import ZERO_HASH, BlockHeader
 
-    template = BlockHeader(
-        index=0,
-        prev_hash=ZERO_HASH,
-        merkle_root=ZERO_HASH,
-        timestamp=0.0,
-        difficulty=1,
-        nonce=0,
-        miner_id=0,
-    )
-    compete(template, [0, 1], [1.0, 1.0])
+def _choose_race(n_miners: int, difficulty: int):
+    """The race to mine the next block with: hashlib while the budget lasts, then compiled."""
+    global _hashlib_spent
+    if n_miners > _COMPILED_MAX_MINERS:
+        return _race_python
+    if "chain.nonce_kernel" in sys.modules:  # already loaded (e.g. by warm_up): no cost left
+        return _race_compiled
+    expected = 1.2 * 16.0**difficulty  # the mean work and at most one round more
+    if _hashlib_spent + expected <= HASHLIB_BUDGET:
+        _hashlib_spent += expected
+        return _race_python
+    return _race_compiled
 
 
 def _race_compiled(

@@ -2,6 +2,6 @@
 
 import sys
 
-from community_model.cli import main
+from community_model.commands.main import main
 
 sys.exit(main())

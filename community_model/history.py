@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from chain.atomic_files import write_atomic
 from community_model.state import ProsumerState
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Columns recorded per prosumer and step, in frame order.
 RECORDED = (
@@ -86,9 +89,9 @@ class AgentHistory:
             first = len(self.steps) - self._fill
             table = self._table(self._block, self.steps[first:], self._fill)
             path = self.folder / PART_NAME.format(self._parts)
-            tmp = path.with_suffix(".parquet.tmp")
-            pq.write_table(table, tmp)
-            os.replace(tmp, path)  # a part is either complete or absent
+            import pyarrow.parquet as pq  # loaded only when agent data go to files
+
+            write_atomic(path, lambda tmp: pq.write_table(table, tmp))  # complete or absent
             self._parts += 1
         self._fill = 0
 
@@ -99,6 +102,8 @@ class AgentHistory:
             "AgentID": np.tile(self.agent_ids, rows),
         }
         columns.update({name: values[:rows].reshape(-1) for name, values in block.items()})
+        import pyarrow as pa
+
         return pa.table(columns)
 
     def column(self, name: str) -> np.ndarray:
@@ -115,6 +120,9 @@ class AgentHistory:
 
     def frame(self) -> pd.DataFrame:
         """All recorded quantities, indexed by (Step, AgentID) like Mesa's agent frames."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         tables = []
         if self.folder is not None and self._parts:
             tables.append(pq.read_table(self.folder, schema=None))

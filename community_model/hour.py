@@ -16,7 +16,7 @@ from agents.flexible_load import DeferrableLoad
 from agents.pricing import PriceContext, PricingStrategy
 from agents.regulator_rules import NO_INCENTIVES, Incentives
 from community_model.parameters import Parameters
-from community_model.profiles import HourProfile
+from community_model.sources.base import HourProfile
 from community_model.state import BANNED, BUYER, IDLE, SELLER, ProsumerState
 from market import MECHANISMS, QTY_EPS, Trades, settle_local_market
 

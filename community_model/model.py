@@ -28,8 +28,8 @@ from community_model.ledger import (
 )
 from community_model.metrics import STEP_FIGURES, run_kpis, step_figures
 from community_model.parameters import Parameters
-from community_model.profiles import make_profile_source
-from community_model.real_profiles import run_times
+from community_model.sources.calendar import run_times
+from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
 from market import settle_local_market
 
@@ -294,10 +294,14 @@ class CommunityModel(mesa.Model):
     # --- results ----------------------------------------------------------------------------
     def step_frame(self) -> pd.DataFrame:
         """Model reporters of the executed steps (without the initial row), with ``hour``."""
-        frame = self.datacollector.get_model_vars_dataframe().iloc[1:].reset_index(drop=True)
-        frame.insert(0, "hour", np.arange(len(frame)))
-        frame.insert(1, "timestamp", run_times(self.params, len(frame)))
-        return frame
+        cached = getattr(self, "_step_frame_cache", None)
+        if cached is None or cached[0] != self.steps:  # built once per step count: KPIs,
+            frame = self.datacollector.get_model_vars_dataframe().iloc[1:]  # summary and
+            frame = frame.reset_index(drop=True)  # files each ask for it
+            frame.insert(0, "hour", np.arange(len(frame)))
+            frame.insert(1, "timestamp", run_times(self.params, len(frame)))
+            self._step_frame_cache = cached = (self.steps, frame)
+        return cached[1].copy()
 
     def prosumer_frame(self) -> pd.DataFrame:
         """Per-prosumer, per-step quantities (Mesa agent-frame shape)."""

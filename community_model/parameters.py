@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from community_model.calendar import HOLIDAY_CALENDARS
-from community_model.standard_load import LOAD_PROFILES
-from community_model.tariffs import PRICE_SOURCES, TOU_BANDS
+from community_model.errors import ParameterError
+from community_model.sources.calendar import HOLIDAY_CALENDARS
+from community_model.sources.standard_load import LOAD_PROFILES
+from community_model.sources.tariffs import PRICE_SOURCES, TOU_BANDS
 from market import FEE_MODES, MECHANISMS
 
 #: PV capacity of the ten home types [kW]
@@ -49,10 +50,6 @@ TEXT_KINDS = {
     "path": "the path of a .csv or .parquet file, or '' for none",
 }
 OBJECTIVES = ("maximize_renewable", "maximize_p2p", "maximize_profit", "none")
-
-
-class ParameterError(ValueError):
-    """A parameter value outside what the model accepts; the message names it."""
 
 
 def _p(
@@ -513,7 +510,7 @@ def _text_ok(kind: str, value: str) -> bool:
             return False
         return True
     if kind == "weather":
-        from community_model.weather import BUILTIN_WEATHER
+        from community_model.sources.weather import BUILTIN_WEATHER
 
         return value in BUILTIN_WEATHER or (
             value.lower().endswith(".csv") and os.path.isfile(value)

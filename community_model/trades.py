@@ -38,23 +38,21 @@ def trade_ids(step: int, log: TradeLog) -> list[str]:
 
 def trades_frame(trade_log: list[tuple[int, TradeLog]]) -> pd.DataFrame:
     """All logged trades as a DataFrame with ``TRADE_COLUMNS``."""
-    parts = []
-    for step, log in trade_log:
-        parts.append(
-            pd.DataFrame(
-                {
-                    "trade_id": trade_ids(step, log),
-                    "hour": np.full(log.n, step),
-                    "kind": np.asarray(KIND_NAMES)[log.kind],
-                    "source": np.asarray(SOURCE_NAMES)[log.source],
-                    "buyer_id": log.buyer,
-                    "seller_id": log.seller,
-                    "kwh": log.kwh,
-                    "price_eur_per_kwh": log.price,
-                    "seller_price_eur_per_kwh": log.seller_price,
-                }
-            )
-        )
-    if not parts:
+    if not trade_log:
         return pd.DataFrame({name: [] for name in TRADE_COLUMNS})
-    return pd.concat(parts, ignore_index=True)
+    logs = [log for _, log in trade_log]
+    kind = np.concatenate([log.kind for log in logs])
+    # One frame from whole columns: a frame per step costs a string array per step and column.
+    return pd.DataFrame(
+        {
+            "trade_id": [tx for step, log in trade_log for tx in trade_ids(step, log)],
+            "hour": np.concatenate([np.full(log.n, step) for step, log in trade_log]),
+            "kind": np.asarray(KIND_NAMES)[kind],
+            "source": np.asarray(SOURCE_NAMES)[np.concatenate([log.source for log in logs])],
+            "buyer_id": np.concatenate([log.buyer for log in logs]),
+            "seller_id": np.concatenate([log.seller for log in logs]),
+            "kwh": np.concatenate([log.kwh for log in logs]),
+            "price_eur_per_kwh": np.concatenate([log.price for log in logs]),
+            "seller_price_eur_per_kwh": np.concatenate([log.seller_price for log in logs]),
+        }
+    )

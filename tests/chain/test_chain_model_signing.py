@@ -12,7 +12,7 @@ import pytest
 from chain import KEYS_FILE, Block, KeyRegistry, compete, merkle_root, read_chain
 from chain.persistence import block_line, file_header_line
 from community_model import CommunityModel
-from community_model.cli import main as cli_main
+from community_model.commands.main import main as cli_main
 from community_model.invariants import run_checked
 from community_model.ledger import key_seed, transactions
 
@@ -161,7 +161,7 @@ def test_a_remined_forgery_of_a_run_is_caught_by_the_signatures(tmp_path, capsys
 
 
 def test_registry_file_is_the_models(tmp_path, signed_run):
-    from community_model.exports import write_outputs
+    from community_model.outputs.files import write_outputs
 
     written = write_outputs(signed_run, tmp_path)
     assert written[KEYS_FILE] == tmp_path / KEYS_FILE

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from community_model import CommunityModel
-from community_model.cli import main
+from community_model.commands.main import main
 
 
 def _run(seed, **kw):

@@ -9,7 +9,7 @@ import pytest
 from agents.miner import MinerAgent
 from chain import read_chain
 from community_model import CommunityModel
-from community_model.cli import main
+from community_model.commands.main import main
 from community_model.invariants import run_checked
 
 

@@ -110,7 +110,7 @@ def test_fixed_feed_in_tariff_pays_exports_and_sets_asks_floor():
 
 
 def test_day_figure_draws_the_run(day):
-    from community_model.plots import day_figure
+    from community_model.outputs.plots import day_figure
 
     fig = day_figure(day)
     assert len(fig.axes) == 3

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from community_model import ParameterError, Parameters
-from community_model.cli import main
+from community_model.commands.main import main
 
 
 def test_a_file_and_flags_combine(tmp_path, capsys):

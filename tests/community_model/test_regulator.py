@@ -6,7 +6,7 @@ import pytest
 from agents.regulator_rules import BAN_REASONS
 from agents.roles import BANNED
 from community_model import CommunityModel
-from community_model.experiments import objective_effects, objective_table
+from community_model.experiments.objectives import objective_effects, objective_table
 from community_model.invariants import run_checked
 
 # Thresholds low enough that a day bans many homes (the defaults ban almost nobody).

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from reference_outputs import CASES, RECORD, run_case
 
 

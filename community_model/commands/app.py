@@ -1,0 +1,89 @@
+"""``community-sim app``: start the interactive Solara app (``server.py``) in a browser.
+
+:func:`register` adds the subcommand to the command line's subparsers; :func:`run_app` runs
+``solara run server.py --host ... --port ... --production`` until it is stopped (Ctrl-C).
+Every asset of the app is served locally, so it works without internet access.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: The app, at the root of the repository (next to the packages).
+SERVER_PATH = Path(__file__).resolve().parents[2] / "server.py"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add the ``app`` subcommand; its handler is ``args.handler`` (:func:`run_app`)."""
+    parser = subparsers.add_parser(
+        "app",
+        help="open the interactive app (Solara) in the browser",
+        description="Serve the interactive app (server.py) with Solara: sliders for the "
+        "parameters, Step/Play/Reset, live plots of energy, prices, batteries, trades, the "
+        "chain and the regulator. Stop it with Ctrl-C.",
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--no-open", action="store_true", help="do not open a browser window on start"
+    )
+    parser.set_defaults(handler=run_app)
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be an integer in [0, 65535], got {text!r}")
+    return port
+
+
+def solara_command(host: str, port: int, open_browser: bool = True) -> list[str]:
+    """The command line that serves the app."""
+    command = [sys.executable, "-m", "solara", "run", str(SERVER_PATH)]
+    command += ["--host", host, "--port", str(port), "--production"]
+    if not open_browser:
+        command.append("--no-open")
+    return command
+
+
+def app_environment() -> dict[str, str]:
+    """The environment of the server: ours, with Solara's usage telemetry switched off."""
+    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Serve the app until it is stopped; return the exit status."""
+    if not SERVER_PATH.is_file():
+        print(
+            f"community-sim: error: the app {SERVER_PATH} is missing; run the app from a "
+            "checkout of the repository (pip install -e .)",
+            file=sys.stderr,
+        )
+        return 2
+    command = solara_command(args.host, args.port, not getattr(args, "no_open", False))
+    print(f"serving the app on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    process = subprocess.Popen(command, env=app_environment())
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return 0

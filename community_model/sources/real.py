@@ -1,0 +1,279 @@
+"""Profile sources from real data: weather, standard load profiles, tariffs, a user's files.
+
+:class:`RealProfiles` serves ``profile_source = "standard"`` (PV from a weather year through
+pvlib, load from the BDEW profiles in demandlib) and ``"files"`` (load, and optionally PV,
+from a user's CSV/Parquet; PV otherwise from the weather). Prices come from ``price_source``.
+
+Everything is precomputed a simulated year at a time, as arrays of steps x homes, so that
+``hour(step, rng)`` is a row lookup: a 100-home year costs one pvlib run over the distinct
+array orientations and a few vectorised numpy operations. The year (a *block*) runs from the
+start to the same local date and time a year later; a longer run computes the next block
+when it gets there (its weekdays, holidays and clock changes are that year's).
+
+Random numbers: on the first call of ``hour`` the source draws one seed from the model's
+``rng``; home characteristics (array orientation, annual consumption, routine shift) come from
+``default_rng([seed, 0])`` and block b's daily and per-step variation from
+``default_rng([seed, b + 1])``, so results do not depend on the order in which steps are asked
+for. Same parameters and seed, same profiles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from community_model.homes import Homes
+from community_model.parameters import Parameters
+from community_model.sources.base import HourProfile, ProfileSource
+from community_model.sources.calendar import (
+    holidays_for,
+    local_wall_clock,
+    ns,
+    run_start,
+    step_times,
+)
+from community_model.sources.calendar import year_steps as calendar_year_steps
+from community_model.sources.files import out_of_rows, read_home_file, read_price_file
+from community_model.sources.pv import draw_orientations, pv_by_home_kw_per_kwp
+from community_model.sources.standard_load import bdew_day_shapes, home_load_kwh, standard_energy
+from community_model.sources.synthetic import SyntheticProfiles
+from community_model.sources.tariffs import synthetic_forecast, tou_forecast
+from community_model.sources.weather import hour_of_weather_year, load_weather
+
+SLOT_HOURS = 0.25  #: resolution of the standard load profiles [h]
+
+
+def subs_per_step(step_hours: float) -> int:
+    """Sub-intervals per step so that each is at most a quarter hour long [-]."""
+    return max(1, math.ceil(step_hours / SLOT_HOURS - 1e-9))
+
+
+class YearBlocks:
+    """Steps grouped in simulated years: block b runs from the start + b years to + b + 1."""
+
+    def __init__(self, first: pd.Timestamp, step_hours: float):
+        self.first, self.step_hours = first, step_hours
+        self.starts = [0]
+
+    def locate(self, step: int) -> tuple[int, int, int]:
+        """(block, its first step, its number of steps) of ``step``."""
+        b = 0
+        while True:
+            if len(self.starts) <= b + 1:
+                self.starts.append(calendar_year_steps(self.first, self.step_hours, b + 1))
+            if step < self.starts[b + 1]:
+                return b, self.starts[b], self.starts[b + 1] - self.starts[b]
+            b += 1
+
+
+@dataclass
+class _Block:
+    index: int
+    start: int
+    n_steps: int
+    pv: np.ndarray | None  #: (steps, homes) [kWh]
+    load: np.ndarray | None  #: (steps, homes) [kWh]
+    price: np.ndarray  #: (steps,) [EUR/kWh]
+
+
+class RealProfiles:
+    """PV, load and prices on the run's calendar from weather, standard profiles or files.
+
+    Parameters
+    ----------
+    params : Parameters
+        Selects the sources (``profile_source``, ``price_source``) and their settings.
+    homes : Homes
+        Each home's type and PV capacity [kW].
+    """
+
+    def __init__(self, params: Parameters, homes: Homes):
+        self.params, self.homes = params, homes
+        p = params
+        self.first = run_start(p)
+        self.blocks = YearBlocks(self.first, p.step_hours)
+        self.subs = subs_per_step(p.step_hours)
+        self.sub_hours = p.step_hours / self.subs
+        # Files and weather are read now, so that a bad file fails when the model is built.
+        self.load_rows = self.pv_rows = self.price_rows = None
+        if p.profile_source == "files":
+            self.load_rows = read_home_file(
+                p.load_file, "load file", homes.n, self.first, p.step_hours
+            )
+            if p.pv_file:
+                self.pv_rows = read_home_file(
+                    p.pv_file, "PV file", homes.n, self.first, p.step_hours
+                )
+        if p.price_source == "file":
+            self.price_rows = read_price_file(p.price_file, self.first, p.step_hours)
+        self.weather = None
+        if self.pv_rows is None:
+            self.weather = load_weather(p.weather_file, p.site_latitude, p.site_longitude)
+        self.seed: int | None = None
+        self._block: _Block | None = None
+
+    # --- the interface ------------------------------------------------------------------------
+    def hour(self, step: int, rng: np.random.Generator) -> HourProfile:
+        """Profiles of step ``step``: a row of the precomputed year."""
+        if self.seed is None:
+            self.seed = int(rng.integers(0, 2**63 - 1))
+            self._draw_homes()
+        block = self._block_of(step)
+        k = step - block.start
+        pv = self._row(self.pv_rows, "PV file", self.params.pv_file, step, block.pv, k)
+        load = self._row(self.load_rows, "load file", self.params.load_file, step, block.load, k)
+        price = self._row(self.price_rows, "price file", self.params.price_file, step, None, k)
+        if price is None:
+            price = block.price[k]
+        return HourProfile(pv_kwh=pv, load_kwh=load, price_forecast=float(price))
+
+    def _row(self, rows, what, path, step, computed, k):
+        if rows is None:
+            return None if computed is None else computed[k].copy()
+        if step >= len(rows):
+            raise out_of_rows(what, path, len(rows), step, self.times(step, 1)[0])
+        return rows[step].copy()
+
+    def times(self, offset: int, n_steps: int) -> pd.DatetimeIndex:
+        """Start times of steps ``offset`` .. ``offset + n_steps - 1``."""
+        return step_times(self.first, self.params.step_hours, n_steps, offset)
+
+    # --- homes ------------------------------------------------------------------------------
+    def _draw_homes(self) -> None:
+        p, n = self.params, self.homes.n
+        rng = np.random.default_rng([self.seed, 0])
+        self.tilt_deg, self.azimuth_deg = draw_orientations(
+            n, p.pv_tilt_range_deg, p.pv_azimuth_range_deg, rng
+        )
+        spread = rng.uniform(1.0 - p.annual_load_spread, 1.0 + p.annual_load_spread, n)
+        annual = np.asarray(p.annual_loads_kwh)[self.homes.home_type] * p.load_scale
+        self.annual_load_kwh = annual * spread
+        shift_hours = rng.uniform(-p.load_shift_hours, p.load_shift_hours, n)
+        self.shift_subs = np.round(shift_hours / self.sub_hours).astype(np.int64)
+        self.pv_unit = self.pv_column = None
+        if self.weather is not None:
+            self.pv_unit, self.pv_column = pv_by_home_kw_per_kwp(
+                self.weather,
+                self.tilt_deg,
+                self.azimuth_deg,
+                p.pv_system_losses,
+                p.pv_temperature_coefficient,
+                p.albedo,
+            )
+
+    # --- one simulated year -------------------------------------------------------------------
+    def _block_of(self, step: int) -> _Block:
+        block = self._block
+        if block is not None and block.start <= step < block.start + block.n_steps:
+            return block
+        self._block = self._compute_block(*self.blocks.locate(step))
+        return self._block
+
+    def _compute_block(self, b: int, start: int, n_steps: int) -> _Block:
+        p = self.params
+        rng = np.random.default_rng([self.seed, b + 1])
+        times = self.times(start, n_steps)
+        years = range(times[0].year - 1, times[-1].year + 2)
+        holidays = holidays_for(p.holiday_calendar, years)
+        pv = self._weather_pv(times) if self.pv_unit is not None else None
+        load = self._standard_load(times, holidays, rng) if self.load_rows is None else None
+        price = np.zeros(n_steps)
+        if p.price_source == "synthetic":
+            noise = rng.uniform(1.0 - p.price_noise, 1.0 + p.price_noise, n_steps)
+            price = synthetic_forecast(times, p.base_price, np.asarray(p.price_shape), noise)
+        elif p.price_source == "tou":
+            price = tou_forecast(times, p.tou_prices, p.tou_bands, p.tou_weekend_offpeak, holidays)
+        return _Block(index=b, start=start, n_steps=n_steps, pv=pv, load=load, price=price)
+
+    def _sub_times(self, times: pd.DatetimeIndex) -> pd.DatetimeIndex:
+        """Starts of each step's sub-intervals, step-major."""
+        sub_ns = int(round(self.sub_hours * 3.6e12))
+        grid = ns(times)[:, None] + sub_ns * np.arange(self.subs, dtype=np.int64)[None, :]
+        return pd.DatetimeIndex(grid.reshape(-1), tz="UTC")
+
+    def _weather_pv(self, times: pd.DatetimeIndex) -> np.ndarray:
+        """PV energy per step and home from the weather year [kWh]."""
+        hour = hour_of_weather_year(self._sub_times(times), self.weather.utc_offset_hours)
+        per_kwp = self.pv_unit[hour].reshape(len(times), self.subs, -1).sum(axis=1)
+        per_kwp *= self.sub_hours
+        return per_kwp[:, self.pv_column] * self.homes.pv_capacity_kw[None, :]
+
+    def _standard_load(self, times: pd.DatetimeIndex, holidays, rng) -> np.ndarray:
+        """Load per step and home from the standard profile [kWh] (see standard_load)."""
+        p, tz = self.params, self.first.tz
+        step_days, _ = local_wall_clock(times)
+        first_day = step_days[0] - np.timedelta64(1, "D")
+        last_day = step_days[-1] + np.timedelta64(2, "D")
+        n_days = int((last_day - first_day) // np.timedelta64(1, "D"))
+        grid_start = pd.Timestamp(first_day).tz_localize(tz, nonexistent="shift_forward")
+        grid_end = pd.Timestamp(last_day).tz_localize(tz, nonexistent="shift_forward")
+        sub_ns = int(round(self.sub_hours * 3.6e12))
+        n_subs = int((grid_end.value - grid_start.value) // sub_ns)
+        grid = pd.DatetimeIndex(grid_start.value + sub_ns * np.arange(n_subs), tz="UTC")
+        shapes = bdew_day_shapes(first_day, n_days, p.standard_load_profile, holidays)
+        energy = standard_energy(grid.tz_convert(tz), self.sub_hours, shapes, first_day)
+        cumulative = np.concatenate([[0.0], np.cumsum(energy)])
+        step_start = (ns(times) - grid_start.value) // sub_ns
+
+        shape = (len(times), self.homes.n)
+        sigma, x = p.load_day_variation, p.load_step_noise
+        day_factor = np.ones(shape)
+        if sigma > 0:  # lognormal with mean 1
+            daily = rng.lognormal(-0.5 * sigma**2, sigma, size=(n_days, shape[1]))
+            day_factor = daily[(step_days - first_day).astype(np.int64)]
+        step_noise = rng.uniform(1.0 - x, 1.0 + x, size=shape) if x > 0 else np.ones(shape)
+        return home_load_kwh(
+            cumulative,
+            step_start,
+            self.subs,
+            self.shift_subs,
+            day_factor,
+            step_noise,
+            self.annual_load_kwh,
+        )
+
+
+class CalendarPrices:
+    """Wraps a source and replaces its price forecast by a tariff or a user's series.
+
+    Used with the synthetic source, whose own draws stay unchanged (its price noise is still
+    drawn and then not used), so that switching the price source does not change PV or load.
+    """
+
+    def __init__(self, inner: ProfileSource, params: Parameters):
+        self.inner, self.params = inner, params
+        self.first = run_start(params)
+        self.blocks = YearBlocks(self.first, params.step_hours)
+        self.price_rows = None
+        if params.price_source == "file":
+            self.price_rows = read_price_file(params.price_file, self.first, params.step_hours)
+        self._block: tuple[int, int, np.ndarray] | None = None
+
+    def hour(self, step: int, rng: np.random.Generator) -> HourProfile:
+        profile = self.inner.hour(step, rng)
+        return profile._replace(price_forecast=float(self._price(step)))
+
+    def _price(self, step: int) -> float:
+        p = self.params
+        if self.price_rows is not None:
+            if step >= len(self.price_rows):
+                when = step_times(self.first, p.step_hours, 1, step)[0]
+                raise out_of_rows("price file", p.price_file, len(self.price_rows), step, when)
+            return self.price_rows[step]
+        b, start, n_steps = self.blocks.locate(step)
+        if self._block is None or self._block[0] != b:
+            times = step_times(self.first, p.step_hours, n_steps, start)
+            holidays = holidays_for(p.holiday_calendar, range(times[0].year, times[-1].year + 1))
+            prices = tou_forecast(times, p.tou_prices, p.tou_bands, p.tou_weekend_offpeak, holidays)
+            self._block = (b, start, prices)
+        return self._block[2][step - self._block[1]]
+
+
+def make_real_source(params: Parameters, homes: Homes) -> ProfileSource:
+    """The source for ``profile_source`` standard/files, or a price wrapper for synthetic."""
+    if params.profile_source in ("standard", "files"):
+        return RealProfiles(params, homes)
+    return CalendarPrices(SyntheticProfiles(params, homes), params)

@@ -1,0 +1,102 @@
+"""``community-sim app``: the subcommand and the server command it starts."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from community_model.commands import app as app_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="community-sim")
+    app_command.register(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+class FakeServer:
+    """Stands in for the solara process; records how it was started and stopped."""
+
+    started: list[tuple[list[str], dict]] = []
+
+    def __init__(self, command, env=None, interrupt=False):
+        FakeServer.started.append((command, env))
+        self.interrupt = interrupt
+        self.terminated = False
+
+    def wait(self, timeout=None):
+        if self.interrupt and not self.terminated:
+            raise KeyboardInterrupt
+        return 0
+
+    def terminate(self):
+        self.terminated = True
+
+    def kill(self):
+        self.terminated = True
+
+
+@pytest.fixture
+def started(monkeypatch):
+    FakeServer.started = []
+    monkeypatch.setattr(subprocess, "Popen", FakeServer)
+    return FakeServer.started
+
+
+def test_defaults():
+    args = parse(["app"])
+    assert (args.host, args.port, args.no_open) == ("127.0.0.1", 8765, False)
+    assert args.handler is app_command.run_app
+
+
+def test_host_and_port():
+    args = parse(["app", "--host", "0.0.0.0", "--port", "9000", "--no-open"])
+    assert (args.host, args.port, args.no_open) == ("0.0.0.0", 9000, True)
+
+
+@pytest.mark.parametrize("port", ["http", "-1", "70000"])
+def test_bad_port_is_refused(port, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse(["app", "--port", port])
+    assert exit_info.value.code == 2
+    assert "port must be an integer in [0, 65535]" in capsys.readouterr().err
+
+
+def test_the_app_is_the_repository_server():
+    assert app_command.SERVER_PATH == ROOT / "server.py"
+    assert app_command.SERVER_PATH.is_file()
+
+
+def test_run_app_starts_solara_in_production_without_telemetry(started, capsys):
+    args = parse(["app", "--port", "9123", "--no-open"])
+    assert app_command.run_app(args) == 0
+    ((command, env),) = started
+    assert command[:5] == [sys.executable, "-m", "solara", "run", str(ROOT / "server.py")]
+    assert command[5:] == ["--host", "127.0.0.1", "--port", "9123", "--production", "--no-open"]
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert "http://127.0.0.1:9123" in capsys.readouterr().out
+
+
+def test_ctrl_c_stops_the_server(monkeypatch):
+    servers = []
+
+    def popen(command, env=None):
+        servers.append(FakeServer(command, env, interrupt=True))
+        return servers[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    assert app_command.run_app(parse(["app"])) == 0
+    assert servers[0].terminated
+
+
+def test_missing_server_is_reported(monkeypatch, tmp_path, capsys, started):
+    monkeypatch.setattr(app_command, "SERVER_PATH", tmp_path / "server.py")
+    assert app_command.run_app(parse(["app"])) == 2
+    assert "server.py is missing" in capsys.readouterr().err
+    assert started == []
