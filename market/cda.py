@@ -49,62 +49,64 @@ def match_in_arrival_order(
     sellers: list[int] = []
     kwhs: list[float] = []
     prices: list[float] = []
+    # Local names: this loop is the CDA's whole cost (1-2 microseconds an order).
+    push, pop, eps = heappush, heappop, QTY_EPS
     for time, order in enumerate(arrival):
         if order < n_bids:
             left = bid_left[order]
-            if left <= QTY_EPS:
+            if left <= eps:
                 continue
             limit = bid_price[order]
             while asks and asks[0][0] <= limit:
                 standing_price, _, seller = asks[0]
                 available = ask_left[seller]
                 if available <= left:
-                    heappop(asks)
+                    pop(asks)
                     traded = available
                     ask_left[seller] = 0.0
                 else:
                     traded = left
                     ask_left[seller] = available - left
-                    if ask_left[seller] <= QTY_EPS:
-                        heappop(asks)
+                    if ask_left[seller] <= eps:
+                        pop(asks)
                 buyers.append(order)
                 sellers.append(seller)
                 kwhs.append(traded)
                 prices.append(standing_price)
                 left -= traded
-                if left <= QTY_EPS:
+                if left <= eps:
                     break
-            if left > QTY_EPS:
+            if left > eps:
                 bid_left[order] = left
-                heappush(bids, (-limit, time, order))
+                push(bids, (-limit, time, order))
         else:
             seller = order - n_bids
             left = ask_left[seller]
-            if left <= QTY_EPS:
+            if left <= eps:
                 continue
             limit = ask_price[seller]
             while bids and -bids[0][0] >= limit:
                 negative_price, _, buyer = bids[0]
                 wanted = bid_left[buyer]
                 if wanted <= left:
-                    heappop(bids)
+                    pop(bids)
                     traded = wanted
                     bid_left[buyer] = 0.0
                 else:
                     traded = left
                     bid_left[buyer] = wanted - left
-                    if bid_left[buyer] <= QTY_EPS:
-                        heappop(bids)
+                    if bid_left[buyer] <= eps:
+                        pop(bids)
                 buyers.append(buyer)
                 sellers.append(seller)
                 kwhs.append(traded)
                 prices.append(-negative_price)
                 left -= traded
-                if left <= QTY_EPS:
+                if left <= eps:
                     break
-            if left > QTY_EPS:
+            if left > eps:
                 ask_left[seller] = left
-                heappush(asks, (limit, time, seller))
+                push(asks, (limit, time, seller))
     return buyers, sellers, kwhs, prices
 
 
