@@ -108,3 +108,23 @@ def match_merit_order(
         seller_rank[acceptable].astype(np.int64, copy=False),
         stretch_kwh[acceptable],
     )
+
+
+def next_order_price(
+    ranked_price: np.ndarray, ranked_qty: np.ndarray, marginal_rank: int, fallback: float
+) -> float:
+    """Price of the first order ranked after ``marginal_rank`` that offers a quantity.
+
+    Parameters
+    ----------
+    ranked_price, ranked_qty : np.ndarray of float64
+        One side of the book in merit order [EUR/kWh], [kWh].
+    marginal_rank : int
+        Rank of the marginal (last matched) order of that side [-].
+    fallback : float
+        Returned when no order with a quantity > ``QTY_EPS`` follows [EUR/kWh].
+    """
+    later = np.flatnonzero(ranked_qty[marginal_rank + 1 :] > QTY_EPS)
+    if later.size == 0:
+        return fallback
+    return float(ranked_price[marginal_rank + 1 + later[0]])

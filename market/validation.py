@@ -59,3 +59,47 @@ def check_book(
     bid_price, bid_qty = _side("bid_price", bid_price, "bid_qty", bid_qty)
     ask_price, ask_qty = _side("ask_price", ask_price, "ask_qty", ask_qty)
     return bid_price, bid_qty, ask_price, ask_qty
+
+
+def check_price_bounds(
+    price_floor: float, price_cap: float, bid_price: np.ndarray, ask_price: np.ndarray
+) -> tuple[float, float]:
+    """Check the bounds of a mechanism's dummy traders against each other and the book.
+
+    Parameters
+    ----------
+    price_floor : float
+        Lowest valuation a buyer may have, < ``price_cap``; may be -inf [EUR/kWh].
+    price_cap : float
+        Highest cost a seller may have; may be +inf [EUR/kWh].
+    bid_price, ask_price : np.ndarray of float64
+        The validated book's prices [EUR/kWh].
+
+    Returns
+    -------
+    tuple of two float
+
+    Raises
+    ------
+    ValueError
+        Naming ``price_floor`` or ``price_cap`` if either is NaN or they are out of order,
+        ``bid_price`` if a bid is below the floor, ``ask_price`` if an ask is above the cap.
+    """
+    price_floor, price_cap = float(price_floor), float(price_cap)
+    if np.isnan(price_floor) or price_floor == np.inf:
+        raise ValueError(f"price_floor must be a number below +inf [EUR/kWh], got {price_floor}")
+    if np.isnan(price_cap) or price_cap == -np.inf:
+        raise ValueError(f"price_cap must be a number above -inf [EUR/kWh], got {price_cap}")
+    if price_floor >= price_cap:
+        raise ValueError(
+            f"price_cap must be above price_floor ({price_floor}) [EUR/kWh], got {price_cap}"
+        )
+    if bid_price.size and bid_price.min() < price_floor:
+        raise ValueError(
+            f"bid_price must be >= price_floor ({price_floor}) [EUR/kWh], got {bid_price.min()}"
+        )
+    if ask_price.size and ask_price.max() > price_cap:
+        raise ValueError(
+            f"ask_price must be <= price_cap ({price_cap}) [EUR/kWh], got {ask_price.max()}"
+        )
+    return price_floor, price_cap

@@ -5,7 +5,17 @@ import importlib
 
 import pytest
 
-MODULES = ["double_auction", "uniform_price", "trade_reduction", "local_market"]
+MODULES = [
+    "double_auction",
+    "uniform_price",
+    "trade_reduction",
+    "local_market",
+    "pay_as_bid",
+    "pay_as_clear",
+    "huang",
+    "cda",
+    "efficiency",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
