@@ -18,7 +18,8 @@ from agents.regulator_rules import NO_INCENTIVES, Incentives
 from community_model.parameters import Parameters
 from community_model.sources.base import HourProfile
 from community_model.state import BANNED, BUYER, IDLE, SELLER, ProsumerState
-from market import MECHANISMS, QTY_EPS, Trades, settle_local_market
+from market import MECHANISMS, NEEDS_RNG, QTY_EPS, Trades, settle_local_market
+from market.efficiency import max_surplus, realised_surplus
 
 #: Agent id of the aggregator that trades with the grid on the chain and in the trade files.
 AGGREGATOR_ID = 0
@@ -252,11 +253,51 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
 
 
 # --- 5. P2P clearing ------------------------------------------------------------------------
-def clear_p2p(book: OrderBook, params: Parameters) -> Trades:
-    """Clear the book with the mechanism ``params.clearing_mechanism`` names."""
-    mechanism = MECHANISMS[params.clearing_mechanism]
-    kwargs = {"k": params.uniform_k} if params.clearing_mechanism == "uniform" else {}
-    return mechanism(book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **kwargs)
+def clear_p2p(
+    book: OrderBook,
+    params: Parameters,
+    ctx: PriceContext | None = None,
+    rng: np.random.Generator | None = None,
+) -> Trades:
+    """Clear the book with the mechanism ``params.clearing_mechanism`` names.
+
+    ``trade_reduction`` gets McAfee's bounded dummy traders at the hour's grid band (nobody
+    sells below the export price ``ctx.grid_sell`` or buys above the import price
+    ``ctx.grid_buy``), widened to the book's own prices should an order lie outside it; ``cda``
+    draws its arrival order from ``rng`` (the model's generator: same seed, same trades).
+    """
+    name = params.clearing_mechanism
+    options: dict = {}
+    if name == "uniform":
+        options["k"] = params.uniform_k
+    elif name == "trade_reduction" and ctx is not None:
+        options["price_floor"] = float(min(ctx.grid_sell, book.bid_price.min(initial=np.inf)))
+        options["price_cap"] = float(max(ctx.grid_buy, book.ask_price.max(initial=-np.inf)))
+    if name in NEEDS_RNG:
+        options["rng"] = rng
+    return MECHANISMS[name](book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **options)
+
+
+def order_valuations(book: OrderBook, ctx: PriceContext) -> tuple[np.ndarray, np.ndarray]:
+    """What each order's kWh is truly worth to its trader [EUR/kWh]: (bids, asks).
+
+    A buyer's alternative to a P2P kWh is importing it at ``grid_buy``, and the regulator's
+    P2P incentive (``buyer_incentive``) adds to what the P2P kWh is worth; a seller's
+    alternative is exporting at ``grid_sell``, less its incentive (``seller_incentive``). A bid
+    to store energy in a battery is worth its stated price (the value of the stored kWh later
+    is the storage rule's own estimate). These valuations, not the prices the strategies bid,
+    measure the gains from trade (:func:`market.efficiency.allocative_efficiency`).
+    """
+    bid_value = np.where(book.bid_to_battery, book.bid_price, ctx.grid_buy + ctx.buyer_incentive)
+    ask_value = np.full(len(book.ask_qty), ctx.grid_sell - ctx.seller_incentive)
+    return bid_value, ask_value
+
+
+def p2p_surplus(book: OrderBook, trades: Trades, ctx: PriceContext) -> tuple[float, float]:
+    """(Realised, largest possible) gains from P2P trade this step at true valuations [EUR]."""
+    bid_value, ask_value = order_valuations(book, ctx)
+    realised = realised_surplus(bid_value, ask_value, trades)
+    return realised, max_surplus(bid_value, book.bid_qty, ask_value, book.ask_qty)
 
 
 def apply_p2p_trades(

@@ -47,6 +47,9 @@ STEP_FIGURES = (
     "blocks_mined",
     "hashes",
     "chain_height",
+    "p2p_surplus_eur",
+    "max_p2p_surplus_eur",
+    "allocative_efficiency",
 )
 COUNT_FIGURES = frozenset(
     {
@@ -144,6 +147,17 @@ def gini(values: np.ndarray) -> float:
     return float(mad_sum / (2.0 * n * n * abs(mean)))
 
 
+def surplus_figures(realised_eur: float, largest_eur: float) -> dict[str, float]:
+    """The step's gains from P2P trade at true valuations (:func:`community_model.hour.
+    p2p_surplus`): realised, largest possible [EUR], and their ratio, the allocative
+    efficiency [-] (NaN when no gain was possible)."""
+    return {
+        "p2p_surplus_eur": realised_eur,
+        "max_p2p_surplus_eur": largest_eur,
+        "allocative_efficiency": _ratio(realised_eur, largest_eur),
+    }
+
+
 def run_kpis(steps: pd.DataFrame, net_cost_per_prosumer: np.ndarray) -> dict[str, float]:
     """Run-level KPIs from the per-step figures (rows of executed steps only)."""
     total = steps.sum(numeric_only=True)
@@ -172,5 +186,6 @@ def run_kpis(steps: pd.DataFrame, net_cost_per_prosumer: np.ndarray) -> dict[str
         "bonus_eur": total["bonus_eur"],
         "penalty_eur": total["penalty_eur"],
         "operator_surplus_eur": total["operator_surplus_eur"],
+        "allocative_efficiency": _ratio(total["p2p_surplus_eur"], total["max_p2p_surplus_eur"]),
         "gini_net_cost": gini(net_cost_per_prosumer),
     }

@@ -26,7 +26,7 @@ from community_model.ledger import (
     make_ledger,
     record_on_chain,
 )
-from community_model.metrics import STEP_FIGURES, run_kpis, step_figures
+from community_model.metrics import STEP_FIGURES, run_kpis, step_figures, surplus_figures
 from community_model.parameters import Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
@@ -170,6 +170,7 @@ class CommunityModel(mesa.Model):
         self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir)
         self.figures = step_figures(self.state, None, None, 0.0)
         self.figures.update(self._chain_figures())
+        self.figures.update(surplus_figures(0.0, 0.0))
         self._datacollector = CommunityDataCollector(
             self, model_reporters={name: partial(_figure, name) for name in STEP_FIGURES}
         )
@@ -222,7 +223,8 @@ class CommunityModel(mesa.Model):
         book = phases.make_offers(state, ctx, self.pricing, rng, p)
         book = phases.add_battery_offers(state, book, ctx, self.pricing, rng, p)
         book = phases.add_storage_bids(state, book, ctx, p)
-        trades = phases.clear_p2p(book, p)
+        trades = phases.clear_p2p(book, p, ctx, rng)
+        surplus = phases.p2p_surplus(book, trades, ctx)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
         grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
         self._log_trades(phases.concat_logs(p2p_log, grid_log))
@@ -231,6 +233,7 @@ class CommunityModel(mesa.Model):
         self._settle_balances()
         self.figures = step_figures(state, self.last_trades, ctx, self._baseline_cost(ctx))
         self.figures.update(self._chain_figures())
+        self.figures.update(surplus_figures(*surplus))
         self._collect()
 
     def _log_trades(self, log: phases.TradeLog) -> None:

@@ -90,9 +90,9 @@ def check_price_bounds(
         raise ValueError(f"price_floor must be a number below +inf [EUR/kWh], got {price_floor}")
     if np.isnan(price_cap) or price_cap == -np.inf:
         raise ValueError(f"price_cap must be a number above -inf [EUR/kWh], got {price_cap}")
-    if price_floor >= price_cap:
+    if price_floor > price_cap:  # equal bounds: a zero-width band (no fee), still valid
         raise ValueError(
-            f"price_cap must be above price_floor ({price_floor}) [EUR/kWh], got {price_cap}"
+            f"price_cap must be >= price_floor ({price_floor}) [EUR/kWh], got {price_cap}"
         )
     if bid_price.size and bid_price.min() < price_floor:
         raise ValueError(

@@ -61,7 +61,7 @@ def test_cda_refuses_anything_but_a_generator_naming_rng(rng):
         ({"price_floor": float("nan")}, {}, "price_floor must be a number"),
         ({"price_floor": float("inf")}, {}, "price_floor must be a number"),
         ({"price_cap": float("nan")}, {}, "price_cap must be a number"),
-        ({"price_floor": 0.5, "price_cap": 0.4}, {}, "price_cap must be above price_floor"),
+        ({"price_floor": 0.5, "price_cap": 0.4}, {}, "price_cap must be >= price_floor"),
         ({"price_floor": 0.15}, {}, r"bid_price must be >= price_floor \(0.15\)"),
         ({"price_cap": 0.5}, {"ask_price": [0.6]}, r"ask_price must be <= price_cap \(0.5\)"),
     ],

@@ -16,7 +16,12 @@ from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 #: notebook -> least number of figures it must draw
-EXPECTED_FIGURES = {"quickstart.ipynb": 4, "sweep.ipynb": 2, "chain.ipynb": 2}
+EXPECTED_FIGURES = {
+    "quickstart.ipynb": 4,
+    "sweep.ipynb": 2,
+    "chain.ipynb": 2,
+    "gode_sunder_replication.ipynb": 3,
+}
 KERNEL = "community-sim-test-python"
 
 
