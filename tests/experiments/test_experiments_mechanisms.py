@@ -1,0 +1,43 @@
+"""The mechanism comparison: its page is current, and the designs differ as their papers say."""
+
+from pathlib import Path
+
+import pytest
+
+from community_model.experiments import mechanisms
+from community_model.outputs.readme_tables import replace_between
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "mechanisms.md"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return mechanisms.comparison()
+
+
+def test_the_page_shows_the_current_table(runs):
+    text = PAGE.read_text()
+    current = replace_between(
+        text, mechanisms.START, mechanisms.END, mechanisms.markdown_table(runs)
+    )
+    hint = "run: python -m community_model.experiments.mechanisms --write docs/mechanisms.md"
+    assert current == text, hint
+
+
+def test_mechanisms_differ_in_the_directions_their_properties_predict(runs):
+    mean = runs.groupby(["mechanism", "strategy"]).mean(numeric_only=True)
+    # Truthful merit-order clearing of the seed rule's crossing book realises every gain.
+    assert mean.loc[("uniform", "seed"), "efficiency"] == pytest.approx(1.0)
+    # McAfee and Huang give up the marginal trades to buy incentive compatibility.
+    assert mean.loc[("trade_reduction", "seed"), "efficiency"] < 1.0
+    assert mean.loc[("huang", "seed"), "efficiency"] < mean.loc[("uniform", "seed"), "efficiency"]
+    # Budget balance: one-price designs keep nothing, discriminatory and reducing ones keep > 0.
+    assert abs(mean.loc[("pay_as_clear", "seed"), "operator_surplus_eur"]) < 1e-9
+    assert mean.loc[("pay_as_bid", "seed"), "operator_surplus_eur"] > 0
+    assert mean.loc[("trade_reduction", "seed"), "operator_surplus_eur"] > 0
+    # Pay-as-bid buyers pay their bids: above the one-price designs' mean price.
+    assert (
+        mean.loc[("pay_as_bid", "seed"), "mean_price"] > mean.loc[("uniform", "seed"), "mean_price"]
+    )
+    # Gode & Sunder: ZI-C traders do far better in the continuous auction than in one call.
+    assert mean.loc[("cda", "zic"), "efficiency"] > mean.loc[("uniform", "zic"), "efficiency"] + 0.1
