@@ -24,6 +24,13 @@ class DeferrableLoad:
     def __init__(self, max_deferral_steps: int, n: int):
         self.waiting = np.zeros((max(max_deferral_steps, 0), n))
         self.head = 0
+        #: demand that waited and was dropped, because its home left the community [kWh]
+        self.dropped_kwh = np.zeros(n)
+
+    def drop(self, home: int) -> None:
+        """Forget what home ``home`` has waiting (it left); counted in :attr:`dropped_kwh`."""
+        self.dropped_kwh[home] += self.waiting[:, home].sum()
+        self.waiting[:, home] = 0.0
 
     @property
     def backlog_kwh(self) -> np.ndarray:

@@ -33,7 +33,9 @@ class ProsumerAgent(mesa.Agent):
     """A home with PV and, mostly, a battery, trading its imbalance each hour.
 
     Its behaviour (self-balance, offers, battery offers) runs vectorised over all prosumers in
-    ``community_model.hour``; the agent is the per-home view of the result.
+    ``community_model.hour``, scheduled by ``CommunityModel.step()``; the agent is the
+    per-home view of the result, and the handle to change this home: its bidding strategy
+    (:attr:`bidding_strategy`), or taking it out of the community (:meth:`remove`).
     """
 
     def __init__(self, model: mesa.Model, row: int):
@@ -78,6 +80,37 @@ class ProsumerAgent(mesa.Agent):
     @property
     def is_banned(self) -> bool:
         return self.ban_remaining > 0
+
+    @property
+    def bidding_strategy(self):
+        """This home's bidding strategy (an :class:`agents.bidding.BiddingStrategy`); set it
+        to a registered name or an instance to change it from the next step on."""
+        return self.model.bidding.strategy_of(self.row)
+
+    @bidding_strategy.setter
+    def bidding_strategy(self, strategy) -> None:
+        self.model.bidding.assign(strategy, [self.row])
+
+    @property
+    def active(self) -> bool:
+        """Whether the home is still in the community (False after :meth:`remove`)."""
+        return bool(self.model.state.active[self.row])
+
+    def step(self) -> None:
+        """Prosumers act together, vectorised, in ``CommunityModel.step()`` (its phases are in
+        ``community_model.hour``): a home cannot run its hour alone, since its offers clear
+        against everyone's. Call ``model.step()``."""
+        raise TypeError(
+            "prosumers act together in CommunityModel.step() (vectorised over all homes); "
+            "call model.step() instead of agent.step()"
+        )
+
+    def remove(self) -> None:
+        """Take the home out of the community: from the next step on it has no PV, load,
+        offers or trades in the community (its battery keeps its charge, its past stays in
+        the files and KPIs). Then removed from the model's agents as Mesa's ``remove``."""
+        self.model.leave_community(self.row)
+        super().remove()
 
     def __repr__(self) -> str:
         return f"ProsumerAgent(id={self.unique_id}, row={self.row}, role={self.role})"

@@ -12,8 +12,9 @@ from typing import NamedTuple
 import numpy as np
 
 from agents.battery import deliverable_kwh, discharge_for_sale, headroom_kwh, self_balance
+from agents.bidding import BiddingPopulation
 from agents.flexible_load import DeferrableLoad
-from agents.pricing import PriceContext, PricingStrategy
+from agents.pricing import PriceContext
 from agents.regulator_rules import NO_INCENTIVES, Incentives
 from community_model.parameters import Parameters
 from community_model.sources.base import HourProfile
@@ -98,10 +99,15 @@ def apply_self_balance(
     can_deliver = deliverable_kwh(state.stored_kwh, cap, params.soc_min, params.battery_efficiency)
     if limit is not None:
         can_deliver = np.minimum(can_deliver, limit)
-    state.pv_kwh[:] = profile.pv_kwh
-    state.demand_kwh[:] = profile.load_kwh
+    # A home that left the community (agent.remove()) has neither PV nor load in it.
+    active = state.active
+    pv, demand = (profile.pv_kwh, profile.load_kwh) if active.all() else (
+        np.where(active, profile.pv_kwh, 0.0), np.where(active, profile.load_kwh, 0.0)
+    )  # fmt: skip
+    state.pv_kwh[:] = pv
+    state.demand_kwh[:] = demand
     state.load_kwh[:] = flexible.schedule(
-        profile.load_kwh, params.flexible_load_share, profile.pv_kwh + can_deliver, defer
+        demand, params.flexible_load_share, pv + can_deliver, defer
     )
     state.deferred_kwh[:] = flexible.backlog_kwh
     flows = self_balance(
@@ -124,11 +130,12 @@ def apply_self_balance(
 def make_offers(
     state: ProsumerState,
     ctx: PriceContext,
-    strategy: PricingStrategy,
+    bidding: BiddingPopulation,
     rng: np.random.Generator,
     params: Parameters,
 ) -> OrderBook:
-    """Turn each residual outside the dead band into one bid or ask, capped at the trade cap.
+    """Turn each residual outside the dead band into one bid or ask, capped at the trade cap,
+    priced by each home's bidding strategy (:mod:`agents.bidding`).
 
     Banned prosumers make no offer. Draws bid prices first, then ask prices.
     """
@@ -137,8 +144,8 @@ def make_offers(
     sellers = np.flatnonzero((residual > params.dead_band) & ~banned)
     bid_qty = np.minimum(-residual[buyers], params.max_trade_cap)
     ask_qty = np.minimum(residual[sellers], params.max_trade_cap)
-    bid_price = strategy.buyer_bids(ctx, bid_qty, rng)
-    ask_price = strategy.seller_asks(ctx, ask_qty, rng)
+    bid_price = bidding.price("buyer_bids", ctx, bid_qty, buyers, rng)
+    ask_price = bidding.price("seller_asks", ctx, ask_qty, sellers, rng)
 
     state.role[banned] = BANNED
     state.role[buyers] = BUYER
@@ -175,7 +182,7 @@ def add_battery_offers(
     state: ProsumerState,
     book: OrderBook,
     ctx: PriceContext,
-    strategy: PricingStrategy,
+    bidding: BiddingPopulation,
     rng: np.random.Generator,
     params: Parameters,
 ) -> OrderBook:
@@ -190,7 +197,7 @@ def add_battery_offers(
     if shortfall <= params.imbalance_threshold:
         return book
     cap = state.homes.battery_capacity_kwh
-    candidates = (cap > 0) & ~state.banned & (state.role != BUYER)
+    candidates = (cap > 0) & ~state.banned & (state.role != BUYER) & state.active
     available = sharing_fraction(params.battery_offer_fraction, ctx) * deliverable_kwh(
         state.stored_kwh, cap, params.soc_min, params.battery_efficiency
     )
@@ -205,7 +212,7 @@ def add_battery_offers(
     qty = np.minimum(available[rows], shortfall - offered_before)
     keep = qty > QTY_EPS
     rows, qty = rows[keep], qty[keep]
-    price = strategy.battery_asks(ctx, qty, rng)
+    price = bidding.price("battery_asks", ctx, qty, rows, rng)
 
     state.battery_offer_kwh[rows], state.battery_offer_price[rows] = qty, price
     state.role[rows] = SELLER
@@ -236,7 +243,7 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
     limit = battery_power_limit_kwh(params)
     if limit is not None:
         room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)
-    rows = np.flatnonzero((cap > 0) & (state.role == IDLE) & (room > QTY_EPS))
+    rows = np.flatnonzero((cap > 0) & (state.role == IDLE) & (room > QTY_EPS) & state.active)
     qty = room[rows]
     price = np.full(
         len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99)

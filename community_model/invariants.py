@@ -74,7 +74,8 @@ class InvariantChecker:
 
         self.demand_total += s.demand_kwh
         self.served_total += s.load_kwh
-        unserved = self.demand_total - self.served_total - s.deferred_kwh
+        dropped = m.flexible_load.dropped_kwh  # left with homes that left the community
+        unserved = self.demand_total - self.served_total - s.deferred_kwh - dropped
         _require(
             np.abs(unserved) <= TOL * max(1, self.steps_checked),
             step,

@@ -9,9 +9,9 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from agents.bidding import BiddingPopulation, BiddingStrategy, parse_mix
 from agents.flexible_load import DeferrableLoad
 from agents.miner import MinerAgent, draw_hash_rates
-from agents.pricing import make_pricing
 from agents.prosumer import ProsumerAgent
 from agents.regulator import RegulatorAgent
 from chain import Blockchain
@@ -27,7 +27,7 @@ from community_model.ledger import (
     record_on_chain,
 )
 from community_model.metrics import STEP_FIGURES, run_kpis, step_figures, surplus_figures
-from community_model.parameters import Parameters
+from community_model.parameters import ParameterError, Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
@@ -112,6 +112,7 @@ class CommunityModel(mesa.Model):
         feed_in_tariff: float | None = D.feed_in_tariff,
         fee_mode: str = D.fee_mode,
         pricing_strategy: str = D.pricing_strategy,
+        pricing_mix: str = D.pricing_mix,
         clearing_mechanism: str = D.clearing_mechanism,
         uniform_k: float = D.uniform_k,
         chain_enabled: bool = D.chain_enabled,
@@ -151,7 +152,10 @@ class CommunityModel(mesa.Model):
         self.state = ProsumerState(self.homes)
         self.state.stored_kwh[:] = p.initial_soc * self.homes.battery_capacity_kwh
         self.profiles = make_profile_source(p, self.homes)
-        self.pricing = make_pricing(p.pricing_strategy)
+        #: each home's bidding strategy (agents.bidding); a mix is drawn only when asked for
+        self.bidding = BiddingPopulation(
+            p.n_prosumers, p.pricing_strategy, parse_mix(p.pricing_mix), self.rng
+        )
 
         ProsumerAgent.create_agents(self, p.n_prosumers, row=np.arange(p.n_prosumers))
         self.prosumer_ids = np.array([a.unique_id for a in self.agents_by_type[ProsumerAgent]])
@@ -205,6 +209,25 @@ class CommunityModel(mesa.Model):
         """Build a model from a :class:`Parameters` object."""
         return cls(**params.to_dict(), rng=rng)
 
+    # --- homes and their strategies --------------------------------------------------------
+    def set_bidding_strategy(self, strategy: str | BiddingStrategy, homes) -> None:
+        """Give ``homes`` (ProsumerAgents, or rows of ``model.state``) the bidding strategy
+        ``strategy``: a registered name (:func:`agents.bidding.register_bidding_strategy`) or
+        a :class:`~agents.bidding.BiddingStrategy` instance."""
+        rows = [h.row if isinstance(h, ProsumerAgent) else int(h) for h in homes]
+        bad = [r for r in rows if not 0 <= r < self.params.n_prosumers]
+        if bad:
+            raise ValueError(f"homes must be rows 0..{self.params.n_prosumers - 1}, got {bad}")
+        try:
+            self.bidding.assign(strategy, rows)
+        except ValueError as err:
+            raise ParameterError(str(err)) from None
+
+    def leave_community(self, row: int) -> None:
+        """Home ``row`` leaves: no PV, load, offers or trades from the next step on."""
+        self.state.active[row] = False
+        self.flexible_load.drop(row)  # what it deferred leaves with it
+
     # --- the hour ---------------------------------------------------------------------------
     @property
     def step_index(self) -> int:
@@ -220,11 +243,12 @@ class CommunityModel(mesa.Model):
         ctx = phases.price_context(profile.price_forecast, p, incentives)
         defer = incentives.self_supply > p.flex_discomfort
         phases.apply_self_balance(state, profile, p, self.flexible_load, defer)
-        book = phases.make_offers(state, ctx, self.pricing, rng, p)
-        book = phases.add_battery_offers(state, book, ctx, self.pricing, rng, p)
+        book = phases.make_offers(state, ctx, self.bidding, rng, p)
+        book = phases.add_battery_offers(state, book, ctx, self.bidding, rng, p)
         book = phases.add_storage_bids(state, book, ctx, p)
         trades = phases.clear_p2p(book, p, ctx, rng)
         surplus = phases.p2p_surplus(book, trades, ctx)
+        self.bidding.observe(ctx, book, trades)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
         grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
         self._log_trades(phases.concat_logs(p2p_log, grid_log))

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.bidding import BIDDING_STRATEGIES, parse_mix
 from community_model.errors import ParameterError
 from community_model.sources.calendar import HOLIDAY_CALENDARS
 from community_model.sources.standard_load import LOAD_PROFILES
@@ -37,7 +38,9 @@ LOAD_SHAPE = (0.4, 0.35, 0.35, 0.35, 0.4, 0.6, 1.1, 1.4, 1.2, 0.9, 0.8, 0.9,
 PRICE_SHAPE = (0.7, 0.6, 0.6, 0.6, 0.7, 0.9, 1.3, 1.5, 1.4, 1.2, 1.1, 1.2,
                1.3, 1.1, 1.0, 1.0, 1.1, 1.2, 1.5, 1.6, 1.5, 1.3, 1.1, 0.9)  # fmt: skip
 
-PRICING_STRATEGIES = ("seed", "zic")
+#: Registered bidding strategies (a live view: a strategy registered with
+#: agents.bidding.register_bidding_strategy is valid at once).
+PRICING_STRATEGIES = BIDDING_STRATEGIES.keys()
 CLEARING_MECHANISMS = tuple(MECHANISMS)
 PROFILE_SOURCES = ("synthetic", "standard", "files")
 #: Annual consumption of the ten home types with the standard load profiles [kWh/a]
@@ -48,6 +51,7 @@ TEXT_KINDS = {
     "timezone": "an IANA time zone name such as 'Europe/Berlin' or 'UTC'",
     "weather": "TRY2010_01 .. TRY2010_15, 723170TYA, 703165TY, or the path of a CSV file",
     "path": "the path of a .csv or .parquet file, or '' for none",
+    "mix": "'' or NAME:SHARE,... of registered bidding strategies, shares >= 0 summing to 1",
 }
 OBJECTIVES = ("maximize_renewable", "maximize_p2p", "maximize_profit", "none")
 
@@ -226,7 +230,14 @@ class Parameters:
         "per_kwh", "-", "grid fee per kWh, or the original's fee*quantity", choices=FEE_MODES
     )
     pricing_strategy: str = _p(
-        "seed", "-", "how prosumers price their offers", choices=PRICING_STRATEGIES
+        "seed", "-", "how prosumers price their offers (every home)", choices=PRICING_STRATEGIES
+    )
+    pricing_mix: str = _p(
+        "",
+        "-",
+        "bidding strategies by share of homes, e.g. 'seed:0.5,zic:0.3,zip:0.2' (drawn per "
+        "seed); '' gives every home pricing_strategy",
+        text="mix",
     )
     clearing_mechanism: str = _p(
         "seed", "-", "P2P double-auction rule", choices=CLEARING_MECHANISMS
@@ -472,7 +483,7 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
             fail()
         return
     if meta["choices"]:
-        if value not in meta["choices"]:
+        if not isinstance(value, str | bool | int | float | None) or value not in meta["choices"]:
             fail()
         return
     if str(type_).startswith("str"):
@@ -515,6 +526,12 @@ def _text_ok(kind: str, value: str) -> bool:
         return value in BUILTIN_WEATHER or (
             value.lower().endswith(".csv") and os.path.isfile(value)
         )
+    if kind == "mix":
+        try:
+            parse_mix(value)
+        except ValueError:
+            return False
+        return True
     if kind == "path":
         suffix = os.path.splitext(value)[1].lower()
         return value == "" or (suffix in (".csv", ".parquet", ".pq") and os.path.isfile(value))

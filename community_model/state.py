@@ -30,6 +30,7 @@ class ProsumerState:
     balance_eur: np.ndarray = _col()  #: money received minus money paid since the start
     ban_remaining: np.ndarray = _col(np.int64)  #: steps of ban left (0: not banned)
     ban_reason: np.ndarray = _col(np.int8)  #: reason code of the active ban (regulator rules)
+    active: np.ndarray = _col(bool)  #: still in the community (False after ``agent.remove()``)
     # this step
     pv_kwh: np.ndarray = _col()
     demand_kwh: np.ndarray = _col()  #: demand that arose this step
@@ -61,13 +62,14 @@ class ProsumerState:
     penalty_eur: np.ndarray = _col()  #: regulator penalty this step
     new_ban: np.ndarray = _col(bool)  #: banned by the regulator at the end of this step
 
-    CARRIED = ("stored_kwh", "balance_eur", "ban_remaining", "ban_reason")
+    CARRIED = ("stored_kwh", "balance_eur", "ban_remaining", "ban_reason", "active")
 
     def __post_init__(self) -> None:
         n = self.homes.n
         for f in fields(self):
             if f.name != "homes" and getattr(self, f.name) is None:
                 setattr(self, f.name, np.zeros(n, dtype=f.metadata["dtype"]))
+        self.active[:] = True
 
     @classmethod
     def hourly_columns(cls) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ def parameter_sets(draw):
         battery_offer_fraction=draw(st.floats(0.0, 1.0)),
         local_market_fee=draw(st.floats(0.0, 0.1)),
         fee_mode=draw(st.sampled_from(["per_kwh", "quantity_scaled"])),
-        pricing_strategy=draw(st.sampled_from(PRICING_STRATEGIES)),
+        pricing_strategy=draw(st.sampled_from(sorted(PRICING_STRATEGIES))),
         clearing_mechanism=draw(st.sampled_from(CLEARING_MECHANISMS)),
         uniform_k=draw(st.floats(0.0, 1.0)),
         objective=draw(st.sampled_from(OBJECTIVES)),
