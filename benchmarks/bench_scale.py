@@ -49,6 +49,10 @@ WORKLOADS = {
         10_000, 24, {"sign_trades": False, "mine_in_background": True}, 1, False, "<= 6 s",
     ),
     "100000x24_chain_off": (100_000, 24, {"chain_enabled": False}, 1, False, "<= 10 s"),
+    "100000x24_chain_off_three_strategies": (
+        100_000, 24, {"chain_enabled": False, "pricing_mix": "seed:0.5,zic:0.3,zip:0.2"}, 1,
+        False, "<= 5 s",
+    ),
 }  # fmt: skip
 YEAR_LONG = {name for name, w in WORKLOADS.items() if w[1] >= 8760}
 
@@ -59,9 +63,13 @@ def peak_rss_mb() -> float:
 
 def run_model(name: str) -> dict:
     """Run one workload here (the child process) and return its figures."""
+    from chain.warm_up import warm_up
     from community_model import CommunityModel
     from community_model.invariants import run_checked
 
+    # Steady state of a long session (a notebook, a sweep worker): the compiled proof of work
+    # loaded once. A process's first short run mines with hashlib instead (bench_startup).
+    warm_up()
     n, hours, params, repeats, _, _ = WORKLOADS[name]
     times = []
     for _ in range(repeats):

@@ -249,10 +249,10 @@ def compete(
 
 #: Hashes the hashlib race may spend, over the whole process, before the compiled race is
 #: loaded [hashes]. Loading numba and the kernel's cached machine code costs about 0.6 s,
-#: about what hashlib hashes 2 million headers in: a short run never pays for the load, a long
+#: about what hashlib takes for 1 million headers: a short run never pays for the load, a long
 #: one pays at most twice the cheaper choice (the ski-rental rule). Both races give the
 #: same answer, so the choice changes the speed only, never the chain.
-HASHLIB_BUDGET = 2_000_000
+HASHLIB_BUDGET = 1_000_000
 _hashlib_spent = 0.0
 
 
