@@ -8,6 +8,7 @@ from pathlib import Path
 from benchmarks import (
     bench_app,
     bench_chain,
+    bench_grid,
     bench_market,
     bench_model,
     bench_scale,
@@ -28,6 +29,7 @@ def main() -> None:
         "scale": bench_scale.main(),
         "market": bench_market.main(),
         "chain": bench_chain.main(),
+        "grid": bench_grid.main(),
         "app": bench_app.main(),
         "sweep": bench_sweep.main(),
     }

@@ -50,10 +50,11 @@ class AgentHistory:
     """
 
     def __init__(self, agent_ids: np.ndarray, folder: str | os.PathLike | None = None,
-                 chunk_steps: int = 168):  # fmt: skip
+                 chunk_steps: int = 168, extra: tuple[str, ...] = ()):  # fmt: skip
         self.agent_ids = np.asarray(agent_ids)
         self.folder = Path(folder) if folder is not None else None
         self.chunk_steps = chunk_steps
+        self.recorded = RECORDED + tuple(extra)  # extra: e.g. the feeder's columns
         self.steps: list[float] = []
         self._block: dict[str, np.ndarray] | None = None  # allocated on the first record
         self._fill = 0
@@ -72,7 +73,7 @@ class AgentHistory:
             n = len(self.agent_ids)
             self._block = {
                 name: np.empty((self.chunk_steps, n), dtype=np.asarray(getattr(state, name)).dtype)
-                for name in RECORDED
+                for name in self.recorded
             }
         for name, values in self._block.items():
             values[self._fill] = getattr(state, name)
@@ -133,7 +134,7 @@ class AgentHistory:
             tables.append(self._table(self._block, self.steps[-self._fill :], self._fill))
         if not tables:
             return pd.DataFrame(
-                {name: [] for name in RECORDED},
+                {name: [] for name in self.recorded},
                 index=pd.MultiIndex.from_arrays([[], []], names=["Step", "AgentID"]),
             )
         frame = pa.concat_tables(tables).to_pandas()

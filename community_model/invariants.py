@@ -122,6 +122,7 @@ class InvariantChecker:
         )
 
         self._check_trades(step, s)
+        self._check_feeder(step, s)
         self._check_chain(step)
         self._check_money(step, s)
         self.prev_stored = s.stored_kwh.copy()
@@ -153,6 +154,20 @@ class InvariantChecker:
             step,
             "P2P payments do not equal receipts",
         )
+
+    def _check_feeder(self, step: int, s: ProsumerState) -> None:
+        """With a feeder: what the transformer draws from upstream is the homes' net import
+        plus the feeder's losses (the AC power flow's own balance), and curtailment only takes
+        PV that was there."""
+        feeder = self.model.feeder
+        if feeder is None or not feeder.figures["grid_converged"]:
+            return
+        f = feeder.figures
+        net_import = s.grid_import_kwh.sum() - s.grid_export_kwh.sum()
+        error = f["grid_upstream_kwh"] - net_import - f["grid_losses_kwh"]
+        _require(abs(error) <= 1e-6 * (1 + s.n), step, f"feeder energy off by {error:.3g} kWh")
+        _require(f["grid_losses_kwh"] >= -1e-9, step, "negative feeder losses")
+        _require(s.curtailed_kwh >= 0, step, "negative curtailment")
 
     def _check_chain(self, step: int) -> None:
         """This step's new blocks hold exactly this step's trades, in order, once each."""

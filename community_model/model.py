@@ -18,6 +18,7 @@ from chain import Blockchain
 from community_model import hour as phases
 from community_model.background_mining import BackgroundMiner
 from community_model.datacollection import CommunityDataCollector
+from community_model.grid import make_feeder_phase
 from community_model.history import AgentHistory
 from community_model.homes import draw_homes
 from community_model.ledger import (
@@ -138,6 +139,17 @@ class CommunityModel(mesa.Model):
         flexible_load_share: float = D.flexible_load_share,
         max_deferral_hours: int = D.max_deferral_hours,
         flex_discomfort: float = D.flex_discomfort,
+        grid: str = D.grid,
+        grid_homes_per_bus: int = D.grid_homes_per_bus,
+        grid_radial_branches: int = D.grid_radial_branches,
+        grid_line_type: str = D.grid_line_type,
+        grid_line_length_m: float = D.grid_line_length_m,
+        grid_trafo_type: str = D.grid_trafo_type,
+        grid_power_factor: float = D.grid_power_factor,
+        grid_voltage_band: float = D.grid_voltage_band,
+        grid_loading_limit: float = D.grid_loading_limit,
+        network_mode: str = D.network_mode,
+        distance_fee_rate: float = D.distance_fee_rate,
         agent_data_dir: str | None = D.agent_data_dir,
         agent_data_every: int = D.agent_data_every,
         rng=None,
@@ -168,15 +180,21 @@ class CommunityModel(mesa.Model):
         self.mining = MiningRecord(0, 0)
         self._miner_process: BackgroundMiner | None = None  # with mine_in_background
         self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
+        self.feeder = make_feeder_phase(p, self.rng.bit_generator.state)  # None: grid 'off'
+        grid_figures = self.feeder.figures if self.feeder is not None else {}
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None
-        self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir)
+        extra = ("voltage_pu", "curtailed_kwh") if self.feeder is not None else ()
+        self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir, extra=extra)
         self.figures = step_figures(self.state, None, None, 0.0)
-        self.figures.update(self._chain_figures())
+        self.figures.update(self._chain_figures(), **grid_figures)
         self.figures.update(surplus_figures(0.0, 0.0))
         self._datacollector = CommunityDataCollector(
-            self, model_reporters={name: partial(_figure, name) for name in STEP_FIGURES}
+            self,
+            model_reporters={
+                name: partial(_figure, name) for name in (*STEP_FIGURES, *grid_figures)
+            },
         )
         self._collect()
 
@@ -247,6 +265,8 @@ class CommunityModel(mesa.Model):
         book = phases.add_battery_offers(state, book, ctx, self.bidding, rng, p)
         book = phases.add_storage_bids(state, book, ctx, p)
         trades = phases.clear_p2p(book, p, ctx, rng)
+        if self.feeder is not None:  # power flow; with network_mode, fees and limits
+            trades = self.feeder.step(state, book, trades, self.step_index, self.prosumer_ids)
         surplus = phases.p2p_surplus(book, trades, ctx)
         self.bidding.observe(ctx, book, trades)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
@@ -256,7 +276,7 @@ class CommunityModel(mesa.Model):
         self.regulator.act(state, self.step_index, self._trade_balance_change())
         self._settle_balances()
         self.figures = step_figures(state, self.last_trades, ctx, self._baseline_cost(ctx))
-        self.figures.update(self._chain_figures())
+        self.figures.update(self._chain_figures(), **(self.feeder.figures if self.feeder else {}))
         self.figures.update(surplus_figures(*surplus))
         self._collect()
 
@@ -362,4 +382,6 @@ class CommunityModel(mesa.Model):
         kpis["blocks_mined"] = int(sum(m.blocks_won for m in self.miners))
         kpis["hashes"] = int(sum(m.hashes_tried for m in self.miners))
         kpis["block_rewards_eur"] = float(sum(m.reward_eur for m in self.miners))
+        if self.feeder is not None:
+            kpis.update(self.feeder.kpis(self.step_frame()))
         return kpis

@@ -52,7 +52,19 @@ TEXT_KINDS = {
     "weather": "TRY2010_01 .. TRY2010_15, 723170TYA, 703165TY, or the path of a CSV file",
     "path": "the path of a .csv or .parquet file, or '' for none",
     "mix": "'' or NAME:SHARE,... of registered bidding strategies, shares >= 0 summing to 1",
+    "feeder": "'off', 'radial', 'ieee_european_lv', a Kerber network ('kerber_landnetz_kabel_1', "
+    "'kerber_landnetz_freileitung_1', 'kerber_dorfnetz', 'kerber_vorstadtnetz_kabel_1') or "
+    "the path of a pandapower .json file",
 }
+#: Feeders built in: pandapower's Kerber networks, the IEEE European LV feeder, a radial one
+FEEDERS = (
+    "off", "radial", "ieee_european_lv", "kerber_landnetz_kabel_1",
+    "kerber_landnetz_freileitung_1", "kerber_dorfnetz", "kerber_vorstadtnetz_kabel_1",
+)  # fmt: skip
+NETWORK_MODES = ("blind", "distance_fees", "enforce_limits")
+#: pandapower standard types offered for the generated radial feeder
+LV_LINE_TYPES = ("NAYY 4x50 SE", "NAYY 4x120 SE", "NAYY 4x150 SE", "94-AL1/15-ST1A 0.4")
+LV_TRAFO_TYPES = ("0.25 MVA 20/0.4 kV", "0.4 MVA 20/0.4 kV", "0.63 MVA 20/0.4 kV")
 OBJECTIVES = ("maximize_renewable", "maximize_p2p", "maximize_profit", "none")
 
 
@@ -302,6 +314,38 @@ class Parameters:
     flex_discomfort: float = _p(
         0.01, "EUR/kWh", "incentive below which homes do not bother to defer", lo=0, hi=10
     )
+    # --- low-voltage feeder (community_model/grid, docs/grid.md) -----------------------------
+    grid: str = _p("off", "-", "the feeder of an AC power flow every step ('off': none)",
+                   text="feeder")  # fmt: skip
+    grid_homes_per_bus: int = _p(2, "-", "homes on each bus of the radial feeder", lo=1, hi=1000)
+    grid_radial_branches: int = _p(4, "-", "cable strands leaving the radial feeder's busbar",
+                                   lo=1, hi=100)  # fmt: skip
+    grid_line_type: str = _p(
+        "NAYY 4x150 SE", "-", "pandapower cable type of the radial feeder", choices=LV_LINE_TYPES
+    )
+    grid_line_length_m: float = _p(
+        30.0, "m", "cable length between buses of the radial feeder", lo=0, hi=10_000, lo_open=True
+    )
+    grid_trafo_type: str = _p(
+        "0.4 MVA 20/0.4 kV", "-", "transformer of the radial feeder", choices=LV_TRAFO_TYPES
+    )
+    grid_power_factor: float = _p(
+        0.95, "-", "cos phi of every home; homes draw reactive power", lo=0, hi=1, lo_open=True
+    )
+    grid_voltage_band: float = _p(
+        0.1, "-", "allowed voltage deviation from nominal (EN 50160: 0.1)", lo=0, hi=0.5,
+        lo_open=True,
+    )  # fmt: skip
+    grid_loading_limit: float = _p(
+        100.0, "%", "highest line and transformer loading", lo=0, hi=1000, lo_open=True
+    )
+    network_mode: str = _p(
+        "blind", "-", "network-aware trading (needs a grid)", choices=NETWORK_MODES
+    )
+    distance_fee_rate: float = _p(
+        0.05, "EUR/kWh/km", "P2P grid fee per kWh and km of cable between the parties", lo=0,
+        hi=100,
+    )  # fmt: skip
     # --- data ----------------------------------------------------------------------------
     agent_data_dir: str | None = _p(
         None, "-", "stream agent-level data to this folder as Parquet parts (None: in memory)",
@@ -383,6 +427,8 @@ class Parameters:
             raise ParameterError("load_file is read only with profile_source 'files'")
         if self.price_file and self.price_source != "file":
             raise ParameterError("price_file is read only with price_source 'file'")
+        if self.network_mode != "blind" and self.grid == "off":
+            raise ParameterError(f"network_mode {self.network_mode!r} needs a grid (grid='off')")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all parameters (tuples kept), e.g. to pass as model keywords."""
@@ -535,6 +581,8 @@ def _text_ok(kind: str, value: str) -> bool:
     if kind == "path":
         suffix = os.path.splitext(value)[1].lower()
         return value == "" or (suffix in (".csv", ".parquet", ".pq") and os.path.isfile(value))
+    if kind == "feeder":
+        return value in FEEDERS or (value.lower().endswith(".json") and os.path.isfile(value))
     raise AssertionError(f"unknown text kind {kind}")
 
 

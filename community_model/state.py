@@ -61,6 +61,8 @@ class ProsumerState:
     bonus_eur: np.ndarray = _col()  #: regulator bonus this step
     penalty_eur: np.ndarray = _col()  #: regulator penalty this step
     new_ban: np.ndarray = _col(bool)  #: banned by the regulator at the end of this step
+    voltage_pu: np.ndarray = _col()  #: voltage of the home's feeder bus [pu] (with a grid)
+    curtailed_kwh: np.ndarray = _col()  #: PV curtailed to keep the feeder within its limits
 
     CARRIED = ("stored_kwh", "balance_eur", "ban_remaining", "ban_reason", "active")
 

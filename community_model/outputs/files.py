@@ -63,6 +63,9 @@ REGULATOR_COLUMNS = {
     "ban_remaining": "ban_remaining",
 }
 
+#: per-home feeder columns, written with a grid
+GRID_COLUMNS = {"voltage_pu": "voltage_pu", "curtailed_kwh": "pv_curtailed_kwh"}
+GRID_REDUCTIONS_FILE = "grid_reductions.csv"
 CHAIN_FILE = "chain.jsonl"
 FILES = (
     "prosumer_energy.csv",
@@ -118,13 +121,17 @@ def write_outputs(model, out_dir: str | os.PathLike) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     homes = model.prosumer_frame()
+    feeder = getattr(model, "feeder", None)
+    energy = ENERGY_COLUMNS if feeder is None else {**ENERGY_COLUMNS, **GRID_COLUMNS}
     tables = {
-        "prosumer_energy.csv": prosumer_table(model, ENERGY_COLUMNS, homes),
+        "prosumer_energy.csv": prosumer_table(model, energy, homes),
         "prosumer_trading.csv": prosumer_table(model, TRADING_COLUMNS, homes),
         "all_trades.csv": model.trades_frame(),
         "regulator_actions.csv": regulator_table(model, homes),
         "community_summary.csv": model.step_frame(),
     }
+    if feeder is not None:  # every trade reduced and every PV export curtailed by the feeder
+        tables[GRID_REDUCTIONS_FILE] = feeder.reductions_frame()
     written = {name: _write_csv(frame, out / name) for name, frame in tables.items()}
     if model.blockchain is not None:
         written[CHAIN_FILE] = out / CHAIN_FILE

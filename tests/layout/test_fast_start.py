@@ -10,7 +10,8 @@ import pytest
 from chain import pow as pow_module
 from chain.atomic_files import ordinary_file_mode, write_atomic
 
-HEAVY = ("pvlib", "demandlib", "dask", "distributed", "solara", "cryptography", "numba")
+HEAVY = ("pvlib", "demandlib", "dask", "distributed", "solara", "cryptography", "numba",
+         "pandapower", "lightsim2grid")  # fmt: skip
 
 
 def modules_loaded_by(code: str) -> set[str]:
