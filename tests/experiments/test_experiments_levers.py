@@ -1,0 +1,24 @@
+"""Each regulator rate has a monotone dose-response on the KPI its objective aims at."""
+
+import pytest
+
+from community_model.experiments import levers
+
+
+@pytest.fixture(scope="module")
+def zic_runs():
+    return levers.dose_response(strategies=("zic",), seeds=range(3))
+
+
+@pytest.mark.parametrize(("objective", "rate", "kpi", "direction"), levers.LEVERS)
+def test_a_regulator_rate_moves_its_kpi_monotonically(zic_runs, objective, rate, kpi, direction):
+    runs = zic_runs[(zic_runs["objective"] == objective) & (zic_runs["rate"] == rate)]
+    means = runs.groupby("level")["value"].mean().sort_index().to_numpy()
+    assert levers.is_monotone(means, direction), means
+    assert (means[-1] - means[0]) * direction > 0.005, means  # and it moves at all
+
+
+def test_the_monotone_check_can_fail():
+    assert levers.is_monotone([0.1, 0.2, 0.2, 0.3])
+    assert not levers.is_monotone([0.1, 0.3, 0.2, 0.4])
+    assert levers.is_monotone([0.4, 0.3], direction=-1)
