@@ -7,7 +7,14 @@
 24
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from community_model.model import CommunityModel
 from community_model.parameters import ParameterError, Parameters
 
-__all__ = ["CommunityModel", "ParameterError", "Parameters"]
+try:
+    __version__ = version("prosumer-community-sim")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["CommunityModel", "ParameterError", "Parameters", "__version__"]

@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Agent-based simulator of a P2P energy trading community (Mesa).",
     )
+    from community_model import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineErrorParser)
     for command in COMMANDS:
         command.register(sub)

@@ -89,3 +89,15 @@ def test_readme_bad_input_table_is_current_and_every_case_fails_cleanly():
         ).groups()
         assert code in {"1", "2"}, row  # refused, not run
         assert message.strip() and "Traceback" not in message, row
+
+
+def test_the_version_is_the_package_metadata(capsys):
+    from importlib.metadata import version
+
+    import community_model
+
+    assert community_model.__version__ == version("prosumer-community-sim")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"community-sim {community_model.__version__}"
