@@ -122,6 +122,7 @@ class CommunityModel(mesa.Model):
         mine_in_background: bool = D.mine_in_background,
         hash_rate_sigma: float = D.hash_rate_sigma,
         sign_trades: bool = D.sign_trades,
+        reproducible_keys: bool = D.reproducible_keys,
         objective: str = D.objective,
         renewable_bonus: float = D.renewable_bonus,
         p2p_bonus: float = D.p2p_bonus,

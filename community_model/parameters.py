@@ -249,6 +249,9 @@ class Parameters:
     sign_trades: bool = _p(
         True, "-", "buyer and seller sign their trades, once per block (Ed25519); off: faster"
     )
+    reproducible_keys: bool = _p(
+        False, "-", "signing keys from the seed (same chain bit for bit; the seed forges trades)"
+    )
     # --- regulator -----------------------------------------------------------------------
     objective: str = _p("maximize_renewable", "-", "what the regulator pursues", choices=OBJECTIVES)
     renewable_bonus: float = _p(

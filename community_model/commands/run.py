@@ -43,6 +43,13 @@ def add_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument("--config", type=Path, help="TOML file of parameters; flags override it")
     run.add_argument("--no-files", action="store_true", help="print the summary only")
     run.add_argument(
+        "--private-keys",
+        type=Path,
+        metavar="FILE",
+        help="where the signing keys go (mode 0600; default: <out>.private-keys.json beside "
+        "the output folder, never inside it)",
+    )
+    run.add_argument(
         "--check-invariants",
         action="store_true",
         help="check energy, SOC and money invariants after every step",
@@ -73,6 +80,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from chain.anchor import ANCHOR_FILE
+    from community_model.ledger import private_keys_path
     from community_model.model import CommunityModel
     from community_model.outputs.files import write_outputs
     from community_model.outputs.summary import summary_report
@@ -98,12 +107,30 @@ def _run(args: argparse.Namespace) -> int:
     print(summary_report(model))
     if checker:
         print(f"  checks    invariants held for all {checker.steps_checked} steps")
+    if params.chain_enabled and params.sign_trades and params.reproducible_keys:
+        print(
+            "  WARNING   reproducible_keys: the signing keys follow from the seed; whoever "
+            "finds it (by trying seeds against keys.json) can forge trades that verify"
+        )
     if not args.no_files:
+        private = args.private_keys
+        if private is None and model.keyring is not None:
+            private = private_keys_path(args.out)
         try:
-            written = write_outputs(model, args.out)
+            written = write_outputs(model, args.out, private_keys=private)
         except OSError as err:
             return report_error(f"cannot write to {args.out}: {err}")
+        except ValueError as err:
+            return report_error(str(err))
+        secret = written.pop("private keys", None)
         print(f"  files     {len(written)} files in {args.out}/: " + ", ".join(written))
+        if ANCHOR_FILE in written:
+            print(
+                f"  anchor    {args.out}/{ANCHOR_FILE} (tip, height, difficulty): keep a copy "
+                "where a forger cannot write; verify-chain checks it"
+            )
+        if secret is not None:
+            print(f"  keys      private keys in {secret} (mode 0600): keep them secret")
     return 0
 
 
