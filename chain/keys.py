@@ -66,17 +66,18 @@ other) and the small-order and non-canonical point encodings, for which anyone c
 Keys of a simulation run
 ------------------------
 By default a run draws fresh keys from the operating system's entropy
-(:meth:`KeyRing.generate`): nobody can rebuild them from anything public.  The run writes
-them to a private key file of their own (:meth:`KeyRing.write_private`, mode 0600, format
+(:meth:`KeyRing.generate`): nobody can rebuild them from anything public. The run writes them
+to a private key file of their own (:meth:`KeyRing.write_private`, mode 0600, format
 :data:`PRIVATE_KEYS_FORMAT_NAME`), which :meth:`KeyRegistry.read` refuses to take for a public
-registry.  With ``reproducible_keys=True`` instead, :meth:`KeyRing.from_seed` derives participant ``i``'s private key as
-``SHA-256(KEY_DOMAIN || seed || i as 8 bytes big-endian)`` (an Ed25519 private key is any 32
-bytes), so the same seed gives the same keys, signatures and chain file, bit for bit (Ed25519
-signing is deterministic), and a participant's key does not depend on who else takes part.
-The model takes the seed from its random generator without drawing from it (see
-``community_model.ledger``).  Whoever knows the seed can sign for everybody: these keys make a
-*simulation* reproducible, and a seed can be recovered from a public ``keys.json`` by trying
-seeds (about 140 a second per core), after which anyone can forge trades that verify.
+registry. With ``reproducible_keys=True`` instead, :meth:`KeyRing.from_seed` derives
+participant ``i``'s private key as ``SHA-256(KEY_DOMAIN || seed || i as 8 bytes big-endian)``
+(an Ed25519 private key is any 32 bytes), so the same seed gives the same keys, signatures and
+chain file, bit for bit (Ed25519 signing is deterministic), and a participant's key does not
+depend on who else takes part. The model takes the seed from its random generator without
+drawing from it (see ``community_model.ledger``). Whoever knows the seed can sign for
+everybody: these keys make a *simulation* reproducible, and a seed can be recovered from a
+public ``keys.json`` by trying seeds (about 140 a second per core), after which anyone can
+forge trades that verify.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ Together, 4, 6 and 8 make any change of any header field or transaction
 field detectable: a transaction change alters its hash, hence the Merkle
 root, hence the header hash.  But anyone can re-mine a whole chain at the
 chain's difficulty, so 1-10 do not stop a forged trade; 11 does, as long as the
-key registry comes from outside the chain (see :mod:`chain.keys`), and removed blocks or trades are caught by the
-anchor (:mod:`chain.anchor`).  Rule 11 is
+key registry comes from outside the chain (see :mod:`chain.keys`); removed blocks
+or trades are caught by the anchor (:mod:`chain.anchor`).  Rule 11 is
 the only one that needs public-key work (one Ed25519 verification per party
 and block); it runs last, after the cheap checks.
 """

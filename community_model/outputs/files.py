@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from agents.regulator_rules import BAN_REASONS
-from chain import write_chain
-from chain import KEYS_FILE
+from chain import KEYS_FILE, write_chain
 from chain.anchor import ANCHOR_FILE, Anchor
 from chain.atomic_files import write_folder_atomic
 from community_model.ledger import write_key_registry, write_private_keys

@@ -31,7 +31,8 @@ CASES: dict[str, list[str]] = {
     ],
     "uniform_penalties_15x36": [
         "--prosumers", "15", "--hours", "36", "--seed", "11", "--clearing-mechanism", "uniform",
-        "--objective", "maximize_p2p", "--flexible-load-share", "0.2", "--difficulty", "1", *SEEDED_KEYS,
+        "--objective", "maximize_p2p", "--flexible-load-share", "0.2", "--difficulty", "1",
+        *SEEDED_KEYS,
     ],
     "trade_reduction_unsigned_10x24": [
         "--prosumers", "10", "--hours", "24", "--seed", "2",
