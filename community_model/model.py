@@ -292,6 +292,12 @@ class CommunityModel(mesa.Model):
             self.history.record(self.time, self.state)
         self._datacollector.collect(self)
 
+    def run_for(self, duration) -> None:
+        """Run ``duration`` steps (Mesa's ``run_for``), then write the agent data of a partial
+        last block to ``agent_data_dir``."""
+        super().run_for(duration)
+        self.history.flush()
+
     # --- results ----------------------------------------------------------------------------
     def step_frame(self) -> pd.DataFrame:
         """Model reporters of the executed steps (without the initial row), with ``hour``."""

@@ -103,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
         model.step()
         if checker:
             checker.check()
+    model.history.flush()  # the last, partial block of agent data (agent_data_dir)
 
     print(summary_report(model))
     if checker:
