@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import weakref
 from functools import partial
 
@@ -18,6 +19,7 @@ from chain import Blockchain
 from community_model import hour as phases
 from community_model.background_mining import BackgroundMiner
 from community_model.datacollection import CommunityDataCollector
+from community_model.errors import ParameterError
 from community_model.history import AgentHistory
 from community_model.homes import draw_homes
 from community_model.ledger import (
@@ -145,7 +147,7 @@ class CommunityModel(mesa.Model):
         # Validate before touching Mesa, so a bad value fails with one clear message.
         params = {name: value for name, value in locals().items() if name in Parameters.names()}
         self.params = Parameters(**params)
-        super().__init__(rng=rng)
+        super().__init__(rng=_checked_rng(rng))
         p = self.params
 
         self.homes = draw_homes(p, self.rng)
@@ -343,3 +345,18 @@ class CommunityModel(mesa.Model):
         kpis["hashes"] = int(sum(m.hashes_tried for m in self.miners))
         kpis["block_rewards_eur"] = float(sum(m.reward_eur for m in self.miners))
         return kpis
+
+
+def _checked_rng(rng):
+    """``rng`` as Mesa takes it, or a ParameterError naming it: None, an integer >= 0, or a
+    numpy Generator, BitGenerator or SeedSequence."""
+    if rng is None or isinstance(
+        rng, np.random.Generator | np.random.BitGenerator | np.random.SeedSequence
+    ):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+        return int(rng)
+    raise ParameterError(
+        "rng must be None, an integer >= 0 or a numpy random Generator, got "
+        f"{' '.join(repr(rng).split())[:80]}"
+    )

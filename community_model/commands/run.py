@@ -87,6 +87,11 @@ def _run(args: argparse.Namespace) -> int:
     from community_model.outputs.summary import summary_report
 
     params = Parameters(**given_parameters(args))  # raises ParameterError with the message to show
+    if not args.no_files and params.agent_data_every != 1:
+        raise ParameterError(
+            "agent_data_every must be 1 when the run writes its files (they hold every hour of "
+            f"every prosumer), got {params.agent_data_every}; add --no-files to run without them"
+        )
     model = CommunityModel.from_params(params, rng=args.seed)
     checker = None
     if args.check_invariants:
