@@ -225,8 +225,43 @@ class _Store:
 
 # --- backends ---------------------------------------------------------------------------------
 def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is handled by the driving process, which stops the workers."""
+    """Worker initialiser: Ctrl-C is handled by the driving process, which stops the workers;
+    a worker whose parent dies (a driver killed with SIGKILL) ends too (die_with_parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(poll_seconds: float = 1.0) -> None:
+    """End this process when its parent dies, so that a killed sweep leaves no process.
+
+    On Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``, via ctypes); elsewhere a
+    daemon thread polls ``os.getppid()`` every ``poll_seconds`` [s]. Called in the fork server
+    (whose parent is the driver) and in every worker (whose parent is the fork server).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before prctl took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
