@@ -1,13 +1,16 @@
 """``community-sim run``: run one scenario, write its files, print a summary.
 
-Every model parameter is a ``--kebab-case`` flag; ``--config FILE`` reads a TOML file of them
-first (flags override it). Bad input exits with status 2 and one line naming the parameter and
-what it accepts. ``python -m community_model.commands.run [options]`` runs it on its own.
+Every model parameter is a ``--kebab-case`` flag (one default differs from the API's: with more
+than one CPU, ``mine_in_background`` is on unless given, since it gives the same chain);
+``--config FILE`` reads a TOML file of them first (flags override it). Bad input exits with
+status 2 and one line naming the parameter and what it accepts. ``python -m
+community_model.commands.run [options]`` runs it on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -86,7 +89,10 @@ def _run(args: argparse.Namespace) -> int:
     from community_model.outputs.files import write_outputs
     from community_model.outputs.summary import summary_report
 
-    params = Parameters(**given_parameters(args))  # raises ParameterError with the message to show
+    given = given_parameters(args)
+    if "mine_in_background" not in given and _cores() > 1:
+        given["mine_in_background"] = True  # sign and mine on the second core: the same chain
+    params = Parameters(**given)  # raises ParameterError with the message to show
     if not args.no_files and params.agent_data_every != 1:
         raise ParameterError(
             "agent_data_every must be 1 when the run writes its files (they hold every hour of "
@@ -138,6 +144,14 @@ def _run(args: argparse.Namespace) -> int:
         if secret is not None:
             print(f"  keys      private keys in {secret} (mode 0600): keep them secret")
     return 0
+
+
+def _cores() -> int:
+    """CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def main(argv: list[str] | None = None) -> int:
