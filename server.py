@@ -29,6 +29,7 @@ import io
 import itertools
 import logging
 import math
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -41,6 +42,7 @@ import pandas as pd
 import PIL.Image
 import reacton.ipywidgets as rw
 import solara
+import solara.lab
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -830,10 +832,74 @@ COMPONENTS = [
 
 
 # --- the page ----------------------------------------------------------------------------------
+#: Most browser sessions the app serves at once; each holds a model (about 15 MB). A session
+#: beyond it gets a message instead. ``COMMUNITY_SIM_MAX_SESSIONS`` overrides it.
+MAX_SESSIONS = int(os.environ.get("COMMUNITY_SIM_MAX_SESSIONS", "20"))
+#: How long Solara keeps the kernel (and model) of a session whose browser went away without
+#: closing it (Solara's default: 24 h).
+SESSION_CULL_TIMEOUT = "2m"
+_sessions: set[str] = set()  # ids of the kernels that hold a model
+_sessions_lock = threading.Lock()
+
+
+def _configure_solara() -> None:
+    """Telemetry off and disconnected sessions culled within minutes, however the app is
+    started (``solara run server.py`` reads this module before it reports its start)."""
+    import solara.server.settings as settings
+
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    settings.telemetry.mixpanel_enable = False
+    settings.kernel.cull_timeout = SESSION_CULL_TIMEOUT
+
+
+def _kernel_id() -> str | None:
+    try:
+        from solara.server import kernel_context
+
+        return kernel_context.get_current_context().id
+    except Exception:  # noqa: BLE001 - outside a server (tests, notebooks): no kernel
+        return None
+
+
+def _on_kernel_start():
+    """A session's kernel started: free its place when the kernel closes (or is culled)."""
+    kernel = _kernel_id()
+
+    def release() -> None:
+        with _sessions_lock:
+            _sessions.discard(kernel)
+
+    return release
+
+
+def claim_session() -> bool:
+    """Whether this session may hold a model (fewer than :data:`MAX_SESSIONS` do)."""
+    kernel = _kernel_id()
+    if kernel is None:
+        return True
+    with _sessions_lock:
+        if kernel in _sessions or len(_sessions) < MAX_SESSIONS:
+            _sessions.add(kernel)
+            return True
+    return False
+
+
+_configure_solara()
+solara.lab.on_kernel_start(_on_kernel_start)
+
+
 @solara.component
 def Page():
-    """One model per browser session (a module-level model would be shared by all)."""
-    model = solara.use_memo(lambda: AppModel(**initial_values()), [])
+    """One model per browser session (a module-level model would be shared by all), for at
+    most :data:`MAX_SESSIONS` sessions at once."""
+    admitted = solara.use_memo(claim_session, [])
+    model = solara.use_memo(lambda: AppModel(**initial_values()) if admitted else None, [])
+    if model is None:
+        return solara.Warning(
+            f"The app serves at most {MAX_SESSIONS} sessions at once and all are in use. "
+            "Close another tab, or try again in a few minutes (a closed tab frees its place "
+            f"at once, one that lost its connection within {SESSION_CULL_TIMEOUT})."
+        )
     return SolaraViz(
         model,
         components=COMPONENTS,

@@ -65,14 +65,19 @@ other) and the small-order and non-canonical point encodings, for which anyone c
 
 Keys of a simulation run
 ------------------------
-:meth:`KeyRing.from_seed` derives participant ``i``'s private key as
-``SHA-256(KEY_DOMAIN || seed || i as 8 bytes big-endian)`` (an Ed25519 private key is any 32
-bytes), so the same seed gives the same keys, signatures and chain file, bit for bit (Ed25519
-signing is deterministic), and a participant's key does not depend on who else takes part.
-The model takes the seed from its random generator without drawing from it (see
-``community_model.ledger``).  Whoever knows the seed can sign for everybody: these keys make a
-*simulation* reproducible; a deployment would use :meth:`KeyRing.generate` (fresh OS entropy)
-with each participant keeping its own private key.
+By default a run draws fresh keys from the operating system's entropy
+(:meth:`KeyRing.generate`): nobody can rebuild them from anything public. The run writes them
+to a private key file of their own (:meth:`KeyRing.write_private`, mode 0600, format
+:data:`PRIVATE_KEYS_FORMAT_NAME`), which :meth:`KeyRegistry.read` refuses to take for a public
+registry. With ``reproducible_keys=True`` instead, :meth:`KeyRing.from_seed` derives
+participant ``i``'s private key as ``SHA-256(KEY_DOMAIN || seed || i as 8 bytes big-endian)``
+(an Ed25519 private key is any 32 bytes), so the same seed gives the same keys, signatures and
+chain file, bit for bit (Ed25519 signing is deterministic), and a participant's key does not
+depend on who else takes part. The model takes the seed from its random generator without
+drawing from it (see ``community_model.ledger``). Whoever knows the seed can sign for
+everybody: these keys make a *simulation* reproducible, and a seed can be recovered from a
+public ``keys.json`` by trying seeds (about 140 a second per core), after which anyone can
+forge trades that verify.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chain.atomic_files import write_atomic
@@ -109,6 +115,7 @@ __all__ = [
     "KEYS_FILE",
     "KEYS_FORMAT_NAME",
     "KEYS_FORMAT_VERSION",
+    "PRIVATE_KEYS_FORMAT_NAME",
     "KEY_DOMAIN",
     "STATEMENT_DOMAIN",
     "KeyRegistry",
@@ -121,6 +128,10 @@ __all__ = [
 KEYS_FILE = "keys.json"
 #: Value of ``"format"`` in a key registry file.
 KEYS_FORMAT_NAME = "prosumer-community-keys"
+#: Value of ``"format"`` in a private key file (:meth:`KeyRing.write_private`).
+PRIVATE_KEYS_FORMAT_NAME = "prosumer-community-private-keys"
+#: Permission bits of a private key file: readable and writable by its owner only.
+PRIVATE_KEYS_MODE = 0o600
 #: Version of the registry file format written and read by this module.
 KEYS_FORMAT_VERSION = 1
 #: Prefix of a block statement (domain separation from every other signed message).
@@ -364,6 +375,11 @@ class KeyRegistry:
             ) from None
         except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             raise KeyRegistryError(f"not valid JSON: {exc}") from None
+        if isinstance(parsed, dict) and parsed.get("format") == PRIVATE_KEYS_FORMAT_NAME:
+            raise KeyRegistryError(
+                "this is a private key file, not a public key registry (keep it secret; "
+                f"give the run's {KEYS_FILE})"
+            )
         if not isinstance(parsed, dict) or parsed.get("format") != KEYS_FORMAT_NAME:
             raise KeyRegistryError(f"not a {KEYS_FORMAT_NAME} file")
         if tuple(parsed) != _FILE_KEYS:
@@ -474,17 +490,59 @@ class KeyRing:
         return len(self._keys)
 
     def __reduce__(self) -> tuple[Any, ...]:
+        return (_keyring_from_raw, (self.private_bytes(),))
+
+    def private_bytes(self) -> dict[int, bytes]:
+        """Participant id -> raw 32-byte Ed25519 private key (secret!)."""
         from cryptography.hazmat.primitives.serialization import (
             Encoding,
             NoEncryption,
             PrivateFormat,
         )
 
-        raw = {
+        return {
             pid: key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
             for pid, key in self._keys.items()
         }
-        return (_keyring_from_raw, (raw,))
+
+    def write_private(self, path: str | os.PathLike[str]) -> Path:
+        """Write the private keys to ``path`` (mode 0600, atomically).
+
+        JSON: ``{"format": "prosumer-community-private-keys", "version": 1, "algorithm":
+        "ed25519", "fingerprint": <fingerprint of the public registry>, "keys": {id: hex}}``.
+        The fingerprint ties the file to the run's ``keys.json``.
+        """
+        data = {
+            "format": PRIVATE_KEYS_FORMAT_NAME,
+            "version": KEYS_FORMAT_VERSION,
+            "algorithm": _ALGORITHM,
+            "fingerprint": self.registry.fingerprint,
+            "keys": {str(pid): key.hex() for pid, key in self.private_bytes().items()},
+        }
+        text = (json.dumps(data, indent=1, ensure_ascii=True) + "\n").encode("ascii")
+        return write_atomic(
+            path, lambda tmp: tmp.write_bytes(text), mode=PRIVATE_KEYS_MODE, fsync=True
+        )
+
+    @classmethod
+    def read_private(cls, path: str | os.PathLike[str]) -> KeyRing:
+        """Read a file of :meth:`write_private` (``KeyRegistryError`` if it is not one)."""
+        with open(path, "rb") as f:
+            try:
+                parsed = json.loads(f.read().decode("ascii"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise KeyRegistryError(f"not a private key file: {exc}") from None
+        if not isinstance(parsed, dict) or parsed.get("format") != PRIVATE_KEYS_FORMAT_NAME:
+            raise KeyRegistryError(f"not a {PRIVATE_KEYS_FORMAT_NAME} file")
+        try:
+            ring = _keyring_from_raw(
+                {int(pid): bytes.fromhex(key) for pid, key in parsed["keys"].items()}
+            )
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise KeyRegistryError(f"damaged private key file: {exc}") from None
+        if ring.registry.fingerprint != parsed.get("fingerprint"):
+            raise KeyRegistryError("private key file: fingerprint does not match its keys")
+        return ring
 
     def sign_block(self, txs: Sequence[Transaction]) -> list[Transaction]:
         """Return the transactions of one block signed by their parties' block statements.

@@ -66,6 +66,11 @@ FORMAT_NAME = "prosumer-community-chain"
 #: Value of ``"version"`` in the file header understood by this module.
 FORMAT_VERSION = 1
 
+#: Longest file header line the reader reads (a line without an end is not read whole).
+MAX_HEADER_LINE_BYTES = 4096
+#: Longest block line the reader accepts [bytes]: 1,000,000 transactions of about 500 bytes.
+MAX_BLOCK_LINE_BYTES = 512 * 2**20
+
 _MAGIC = b'{"format":"' + FORMAT_NAME.encode("ascii") + b'",'
 _FILE_HEADER_KEYS = ("format", "version", "difficulty", "blocks")
 
@@ -169,15 +174,21 @@ def read_chain(path: str | os.PathLike[str], keys: KeyRegistry | None = None) ->
         If the file cannot be read.
     """
     with open(path, "rb") as f:
-        first = f.readline()
+        first = f.readline(MAX_HEADER_LINE_BYTES)
         if not first:
             raise ChainFileError("empty file, not a prosumer-community-chain file")
         difficulty, n_blocks = _parse_file_header(first)
         checker = ChainChecker(difficulty, keys)
         blocks: list[Block] = []
         line_no = 1
-        for raw in f:
+        while raw := f.readline(MAX_BLOCK_LINE_BYTES + 1):
             line_no += 1
+            if len(raw) > MAX_BLOCK_LINE_BYTES:
+                raise ChainFileError(
+                    f"line longer than {MAX_BLOCK_LINE_BYTES:,} bytes (not a block line)",
+                    line=line_no,
+                    block_index=line_no - 2,
+                )
             position = line_no - 2
             if position >= n_blocks:
                 raise ChainFileError(

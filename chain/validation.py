@@ -13,9 +13,12 @@ checks, the first failure being reported):
 6. its previous hash is the hash of block ``i - 1``;
 7. its timestamp is not earlier than that of block ``i - 1``;
 8. its Merkle root matches its transactions;
-9. none of its transaction ids appears earlier in the block or the chain
+9. its transactions' hours are at most the block's timestamp and in order (never earlier
+   than a trade before them, in this block or an earlier one) -- a block cannot carry trades
+   of a later hour, nor blocks' trade lists be swapped;
+10. none of its transaction ids appears earlier in the block or the chain
    (the replay guard: a signed trade copied into another block is refused);
-10. its transactions' signatures: with a key registry (``keys``), every
+11. its transactions' signatures: with a key registry (``keys``), every
     transaction must carry its buyer's and its seller's signature, and each
     party's signature must verify over its statement of the block's trades
     against the registry's key (:meth:`chain.keys.KeyRegistry.check_block`);
@@ -27,8 +30,9 @@ checks, the first failure being reported):
 Together, 4, 6 and 8 make any change of any header field or transaction
 field detectable: a transaction change alters its hash, hence the Merkle
 root, hence the header hash.  But anyone can re-mine a whole chain at the
-chain's difficulty, so 1-9 do not stop a forged trade; 10 does, as long as the
-key registry comes from outside the chain (see :mod:`chain.keys`).  Rule 10 is
+chain's difficulty, so 1-10 do not stop a forged trade; 11 does, as long as the
+key registry comes from outside the chain (see :mod:`chain.keys`); removed blocks
+or trades are caught by the anchor (:mod:`chain.anchor`).  Rule 11 is
 the only one that needs public-key work (one Ed25519 verification per party
 and block); it runs last, after the cheap checks.
 """
@@ -64,7 +68,7 @@ class ChainChecker:
     difficulty : int or None
         Difficulty every block must have; ``None`` means that of the genesis block.
     keys : KeyRegistry or None
-        Key registry every signature is checked against (rule 10); ``None``: signatures
+        Key registry every signature is checked against (rule 11); ``None``: signatures
         are not checked, only their consistency.
     """
 
@@ -79,6 +83,7 @@ class ChainChecker:
         #: Block statements (one per party and block) verified against :attr:`keys`.
         self.signatures_verified = 0
         self._seen: dict[str, int] = {}  # tx id -> index of the block holding it
+        self.last_hour: int | None = None  # hour of the last accepted transaction
 
     def check(self, block: Block) -> str | None:
         """Check the next block; accept it if it is valid.
@@ -101,6 +106,7 @@ class ChainChecker:
                 self._seen[tx_id] = self.count
             self.tx_count += len(block.transactions)
             if block.transactions:
+                self.last_hour = block.transactions[-1].hour
                 self.signed = block.transactions[0].signed
                 if self.keys is not None:
                     self.signatures_verified += count_statements(block.transactions)
@@ -148,6 +154,19 @@ class ChainChecker:
                 )
         if h.merkle_root != block.computed_merkle_root():
             return "merkle root does not match its transactions"
+        hour = self.last_hour
+        for tx in block.transactions:
+            if tx.hour > h.timestamp:
+                return (
+                    f"transaction {tx.tx_id} of hour {tx.hour} is in a block of time "
+                    f"{h.timestamp!r} h (a block holds only trades of hours up to its own time)"
+                )
+            if hour is not None and tx.hour < hour:
+                return (
+                    f"transaction {tx.tx_id} of hour {tx.hour} comes after a trade of hour "
+                    f"{hour} (trades must be in the order of their hours)"
+                )
+            hour = tx.hour
         in_block: set[str] = set()
         for tx_id in block.tx_ids:
             if tx_id in in_block:
@@ -158,7 +177,7 @@ class ChainChecker:
         return self._signature_reason(block)
 
     def _signature_reason(self, block: Block) -> str | None:
-        """Rule 10: signatures against the registry, or their consistency without one."""
+        """Rule 11: signatures against the registry, or their consistency without one."""
         keys = self.keys
         if keys is not None:
             return keys.check_block(block.transactions)
@@ -188,7 +207,7 @@ def find_first_invalid(
     difficulty : int or None
         Difficulty every block must have; ``None`` means that of the genesis block.
     keys : KeyRegistry or None
-        Check every signature against these keys (rule 10).
+        Check every signature against these keys (rule 11).
 
     Returns
     -------
@@ -219,7 +238,7 @@ def validate_chain(
     difficulty : int or None
         Difficulty every block must have; ``None`` means that of the genesis block.
     keys : KeyRegistry or None
-        Check every signature against these keys (rule 10).
+        Check every signature against these keys (rule 11).
 
     Raises
     ------

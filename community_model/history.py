@@ -3,13 +3,18 @@
 Recorded steps fill a block of ``chunk_steps`` rows per column. A full block is either kept in
 memory or, for large runs, written to a folder as one Parquet file per block
 (``part-00000.parquet`` ...; a Parquet dataset pandas and pyarrow read as one table), so memory
-stays flat however long the run. ``AgentHistory.frame()`` gives the same DataFrame shape as
+stays flat however long the run. The last, partial block reaches the folder too:
+:meth:`AgentHistory.flush` writes it as the next part (rewritten, atomically, when the block
+grows), and is called at the end of ``run_for``, of ``community-sim run``, by
+:meth:`AgentHistory.frame` and when the interpreter exits, so every recorded step is on disk.
+``AgentHistory.frame()`` gives the same DataFrame shape as
 Mesa's agent reporters (MultiIndex ``Step``, ``AgentID``).
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +65,7 @@ class AgentHistory:
         self._fill = 0
         self._blocks: list[dict[str, np.ndarray]] = []  # full blocks kept in memory
         self._parts = 0
+        self._tail_written = 0  # rows of the partial block on disk (as part self._parts)
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             if any(self.folder.glob("part-*.parquet")):
@@ -67,6 +73,7 @@ class AgentHistory:
                     f"agent_data_dir {str(self.folder)!r} already holds agent data from another "
                     "run; choose an empty folder"
                 )
+            weakref.finalize(self, _flush_at_exit, weakref.ref(self))
 
     def record(self, step: float, state: ProsumerState) -> None:
         if self._block is None:
@@ -95,6 +102,20 @@ class AgentHistory:
             write_atomic(path, lambda tmp: pq.write_table(table, tmp))  # complete or absent
             self._parts += 1
         self._fill = 0
+        self._tail_written = 0
+
+    def flush(self) -> None:
+        """Write the partial block to the folder as the next part (no-op in memory, or when
+        it is already there); a later full block of the same number replaces it."""
+        if self.folder is None or not self._fill or self._tail_written == self._fill:
+            return
+        first = len(self.steps) - self._fill
+        table = self._table(self._block, self.steps[first:], self._fill)
+        import pyarrow.parquet as pq
+
+        path = self.folder / PART_NAME.format(self._parts)
+        write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+        self._tail_written = self._fill
 
     def _table(self, block: dict[str, np.ndarray], steps: list[float], rows: int) -> pa.Table:
         n = len(self.agent_ids)
@@ -125,12 +146,14 @@ class AgentHistory:
         import pyarrow.parquet as pq
 
         tables = []
-        if self.folder is not None and self._parts:
-            tables.append(pq.read_table(self.folder, schema=None))
+        if self.folder is not None:
+            self.flush()  # the partial block joins the parts on disk
+            if self._parts or self._fill:
+                tables.append(pq.read_table(self.folder, schema=None))
         for i, block in enumerate(self._blocks):  # in memory (no folder)
             steps = self.steps[i * self.chunk_steps : (i + 1) * self.chunk_steps]
             tables.append(self._table(block, steps, self.chunk_steps))
-        if self._fill:
+        if self._fill and self.folder is None:
             tables.append(self._table(self._block, self.steps[-self._fill :], self._fill))
         if not tables:
             return pd.DataFrame(
@@ -139,3 +162,10 @@ class AgentHistory:
             )
         frame = pa.concat_tables(tables).to_pandas()
         return frame.set_index(["Step", "AgentID"])
+
+
+def _flush_at_exit(ref) -> None:
+    """Write the partial block of a history still alive when the interpreter exits."""
+    history = ref()
+    if history is not None:
+        history.flush()

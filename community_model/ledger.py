@@ -8,8 +8,15 @@ trades in each block once.
 Keys (``sign_trades``, on by default)
 -------------------------------------
 The aggregator (id 0) and every prosumer hold an Ed25519 key pair (:class:`chain.KeyRing`); the
-model signs each trade on behalf of both parties. The keys must follow from the run's seed, so
-that the same seed gives the same chain file bit for bit, but drawing them from ``model.rng``
+model signs each trade on behalf of both parties. By default the keys are fresh random keys
+from the operating system (:meth:`chain.KeyRing.generate`, not from ``model.rng``, so no result
+but the chain's signatures and hashes depends on them): nobody can rebuild them, and
+:func:`write_private_keys` writes them to a file of their own (mode 0600).
+
+With ``reproducible_keys=True`` the keys follow from the run's seed instead, so that the same
+seed gives the same chain file bit for bit. The price: a seed can be recovered from a public
+``keys.json`` by trying seeds (about 140 a second per core), and whoever has it can sign for
+everybody. Drawing such keys from ``model.rng``
 would move every later draw of the hour loop (profiles, prices, offers all use that generator)
 and so change the run's results. :func:`key_seed` therefore *reads* the generator without
 drawing: it hashes the generator's state at the end of the model's set-up (after every set-up
@@ -89,7 +96,10 @@ def make_ledger(
     keyring = None
     if params.sign_trades:
         ids = [AGGREGATOR_ID, *(int(pid) for pid in prosumer_ids)]
-        keyring = KeyRing.from_seed(key_seed(rng), ids)
+        if params.reproducible_keys:
+            keyring = KeyRing.from_seed(key_seed(rng), ids)
+        else:
+            keyring = KeyRing.generate(ids)
     blockchain = Blockchain(
         params.difficulty,
         params.max_transactions_per_block,
@@ -204,3 +214,22 @@ def write_key_registry(blockchain: Blockchain | None, out_dir) -> dict[str, Path
         return {}
     blockchain.keys.write(path)  # atomic
     return {KEYS_FILE: path}
+
+
+def private_keys_path(out_dir) -> Path:
+    """Where ``run`` writes the private keys of a run written to ``out_dir``: a file *beside*
+    the folder, ``<folder>.private-keys.json``, so that publishing the folder (chain and public
+    registry) never publishes them."""
+    out = Path(out_dir).absolute()
+    return out.parent / f"{out.name}.{PRIVATE_KEYS_SUFFIX}"
+
+
+#: Suffix of the private key file beside a run's folder (:func:`private_keys_path`).
+PRIVATE_KEYS_SUFFIX = "private-keys.json"
+
+
+def write_private_keys(keyring: KeyRing | None, path) -> Path | None:
+    """Write the run's private keys to ``path`` (mode 0600, atomic); ``None`` without keys."""
+    if keyring is None:
+        return None
+    return keyring.write_private(path)

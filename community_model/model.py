@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import weakref
 from functools import partial
 
@@ -18,6 +19,7 @@ from chain import Blockchain
 from community_model import hour as phases
 from community_model.background_mining import BackgroundMiner
 from community_model.datacollection import CommunityDataCollector
+from community_model.errors import ParameterError
 from community_model.grid import make_feeder_phase
 from community_model.history import AgentHistory
 from community_model.homes import draw_homes
@@ -28,7 +30,7 @@ from community_model.ledger import (
     record_on_chain,
 )
 from community_model.metrics import STEP_FIGURES, run_kpis, step_figures, surplus_figures
-from community_model.parameters import ParameterError, Parameters
+from community_model.parameters import Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
@@ -124,6 +126,7 @@ class CommunityModel(mesa.Model):
         mine_in_background: bool = D.mine_in_background,
         hash_rate_sigma: float = D.hash_rate_sigma,
         sign_trades: bool = D.sign_trades,
+        reproducible_keys: bool = D.reproducible_keys,
         objective: str = D.objective,
         renewable_bonus: float = D.renewable_bonus,
         p2p_bonus: float = D.p2p_bonus,
@@ -157,7 +160,7 @@ class CommunityModel(mesa.Model):
         # Validate before touching Mesa, so a bad value fails with one clear message.
         params = {name: value for name, value in locals().items() if name in Parameters.names()}
         self.params = Parameters(**params)
-        super().__init__(rng=rng)
+        super().__init__(rng=_checked_rng(rng))
         p = self.params
 
         self.homes = draw_homes(p, self.rng)
@@ -338,6 +341,12 @@ class CommunityModel(mesa.Model):
             self.history.record(self.time, self.state)
         self._datacollector.collect(self)
 
+    def run_for(self, duration) -> None:
+        """Run ``duration`` steps (Mesa's ``run_for``), then write the agent data of a partial
+        last block to ``agent_data_dir``."""
+        super().run_for(duration)
+        self.history.flush()
+
     # --- results ----------------------------------------------------------------------------
     def step_frame(self) -> pd.DataFrame:
         """Model reporters of the executed steps (without the initial row), with ``hour``."""
@@ -385,3 +394,18 @@ class CommunityModel(mesa.Model):
         if self.feeder is not None:
             kpis.update(self.feeder.kpis(self.step_frame()))
         return kpis
+
+
+def _checked_rng(rng):
+    """``rng`` as Mesa takes it, or a ParameterError naming it: None, an integer >= 0, or a
+    numpy Generator, BitGenerator or SeedSequence."""
+    if rng is None or isinstance(
+        rng, np.random.Generator | np.random.BitGenerator | np.random.SeedSequence
+    ):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+        return int(rng)
+    raise ParameterError(
+        "rng must be None, an integer >= 0 or a numpy random Generator, got "
+        f"{' '.join(repr(rng).split())[:80]}"
+    )

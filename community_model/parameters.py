@@ -272,6 +272,9 @@ class Parameters:
     sign_trades: bool = _p(
         True, "-", "buyer and seller sign their trades, once per block (Ed25519); off: faster"
     )
+    reproducible_keys: bool = _p(
+        False, "-", "signing keys from the seed (same chain bit for bit; the seed forges trades)"
+    )
     # --- regulator -----------------------------------------------------------------------
     objective: str = _p("maximize_renewable", "-", "what the regulator pursues", choices=OBJECTIVES)
     renewable_bonus: float = _p(
@@ -356,6 +359,10 @@ class Parameters:
     )
 
     def __post_init__(self) -> None:
+        for f in fields(self):  # a path object is as good as its string (load_file=Path(...))
+            value = getattr(self, f.name)
+            if isinstance(value, os.PathLike) and (f.metadata["text"] or "str" in str(f.type)):
+                object.__setattr__(self, f.name, os.fspath(value))
         self.validate()
         # Normalise numpy scalars, lists and ints-for-floats so that equal parameters compare,
         # hash and serialise equally whatever the caller passed (CLI, batch_run, the app).
@@ -456,7 +463,9 @@ class Parameters:
 
         The file holds parameters at its top level or under a ``[parameters]`` table, e.g.
         ``n_prosumers = 50`` and ``objective = "maximize_p2p"``; ``None`` is written as the
-        string ``"none"`` (TOML has no null).
+        string ``"none"`` (TOML has no null) for an optional parameter; for one whose values
+        include ``"none"`` (``objective``, ``holiday_calendar``) the string is kept. Keys
+        beside a ``[parameters]`` table are refused.
         """
         try:
             with open(path, "rb") as file:
@@ -470,7 +479,13 @@ class Parameters:
         values = document.get("parameters", document)
         if not isinstance(values, dict):
             raise ParameterError(f"parameter file {str(path)!r}: [parameters] must be a table")
-        values = {k: None if v == "none" else v for k, v in values.items()}
+        beside = sorted(set(document) - {"parameters"}) if values is not document else []
+        if beside:
+            raise ParameterError(
+                f"parameter file {str(path)!r}: {beside[0]!r} is outside the [parameters] table "
+                "(put every parameter in [parameters], or all of them at the top level)"
+            )
+        values = {k: _none_from_file(k, v) for k, v in values.items()}
         cls.from_mapping(values, f"parameter file {str(path)!r}")  # validates names and values
         return values
 
@@ -503,6 +518,8 @@ def _allowed(meta: dict, type_: str) -> str:
     lo, hi = meta["lo"], meta["hi"]
     left = "(" if meta["lo_open"] else "["
     right = ")" if meta["hi_open"] else "]"
+    left = "(" if lo is None else left  # infinity itself is never accepted
+    right = ")" if hi is None else right
     rng = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
     kind = "an integer" if str(type_) == "int" else "a number"
     if "tuple" in str(type_):
@@ -522,7 +539,7 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
         return
 
     def fail() -> None:
-        raise ParameterError(f"{name} must be {allowed}, got {value!r}")
+        raise ParameterError(f"{name} must be {allowed}, got {_shown(value)}")
 
     if meta.get("text"):
         if not isinstance(value, str) or not _text_ok(meta["text"], value):
@@ -537,6 +554,8 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
             fail()
         return
     if "tuple" in str(type_):
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            value = value.tolist()
         if not isinstance(value, tuple | list) or len(value) == 0:
             fail()
         if meta["length"] and len(value) != meta["length"]:
@@ -547,6 +566,27 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
     if str(type_) == "int" and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
         fail()
     _check_number(value, meta, fail)
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value for an error message: one line, at most about ``limit`` characters."""
+    if isinstance(value, np.ndarray):
+        items = ", ".join(f"{v:g}" if isinstance(v, float) else repr(v) for v in value.ravel()[:6])
+        more = ", ..." if value.size > 6 else ""
+        return f"an array of shape {value.shape} ({items}{more})"
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _none_from_file(name: str, value: Any) -> Any:
+    """``"none"`` in a parameter file: None for an optional parameter, kept where ``"none"``
+    is one of the parameter's own values."""
+    if value != "none":
+        return value
+    meta = next((f.metadata for f in fields(Parameters) if f.name == name), None)
+    if meta is None or "none" in (meta["choices"] or ()) or not meta["optional"]:
+        return value
+    return None
 
 
 def _text_ok(kind: str, value: str) -> bool:

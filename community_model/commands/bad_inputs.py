@@ -31,8 +31,21 @@ def _chain_file(folder: Path, damage: Callable[[list[bytes]], list[bytes]]) -> s
     run = folder / "chain-run"
     if not (run / "chain.jsonl").exists():
         with contextlib.redirect_stdout(io.StringIO()):
-            main(["run", "--prosumers", "5", "--hours", "4", "--difficulty", "1", "--out",
-                  str(run)])  # fmt: skip
+            main(
+                [
+                    "run",
+                    "--prosumers",
+                    "5",
+                    "--hours",
+                    "4",
+                    "--difficulty",
+                    "1",
+                    "--out",
+                    str(run),
+                    "--reproducible-keys",
+                    "true",
+                ]
+            )  # fmt: skip (stable fingerprint)
     lines = (run / "chain.jsonl").read_bytes().splitlines(keepends=True)
     target = folder / f"chain-{len(list(folder.iterdir()))}.jsonl"
     target.write_bytes(b"".join(damage(lines)))
@@ -47,6 +60,58 @@ def _edit_first_tx(lines: list[bytes]) -> list[bytes]:
     block["transactions"][0]["kwh"] = block["transactions"][0]["kwh"] + 1
     return [*lines[:2], (json.dumps(block, sort_keys=True, separators=(",", ":")) + "\n").encode(),
             *lines[3:]]  # fmt: skip
+
+
+def _homes_csv(folder: Path, name: str, header: str, value: str = "0.5", rows: int = 24) -> str:
+    """A load file of ``rows`` hours from the default start, one ``value`` per column."""
+    import pandas as pd
+
+    stamps = pd.date_range("2023-01-01", periods=rows, freq="h", tz="Europe/Berlin")
+    n = header.count(",") + 1
+    body = "".join(f"{t.isoformat()}{(',' + value) * n}\n" for t in stamps)
+    return _write(folder, name, f"timestamp,{header}\n" + body)
+
+
+def _files_run(path: str, what: str = "--load-file") -> list[str]:
+    source = ["--profile-source", "files"] if what == "--load-file" else []
+    source += ["--price-source", "file"] if what == "--price-file" else []
+    return ["run", "--prosumers", "2", *source, what, path, "--no-files"]
+
+
+def _spec(folder: Path, name: str, text: str) -> str:
+    return _write(folder, name, text)
+
+
+#: Python API cases: (what is wrong, the call shown, the call made).
+API_CASES: list[tuple[str, str, Callable[[], object]]] = [
+    ("a negative seed", "CommunityModel(rng=-1)", lambda: _model(rng=-1)),
+    ("a seed that is text", 'CommunityModel(rng="abc")', lambda: _model(rng="abc")),
+    ("a seed that is a fraction", "CommunityModel(rng=1.5)", lambda: _model(rng=1.5)),
+    ("a load shape array of 23 values", "CommunityModel(load_shape=np.ones(23))",
+     lambda: _model(load_shape=__import__("numpy").ones(23))),
+]  # fmt: skip
+
+
+def _model(**kw):
+    from community_model.model import CommunityModel
+
+    return CommunityModel(n_prosumers=2, **kw)
+
+
+def api_table_rows() -> list[str]:
+    """Rows of the Python API cases: the ParameterError's message."""
+    from community_model.errors import ParameterError
+
+    rows = []
+    for what, shown, call in API_CASES:
+        try:
+            call()
+        except ParameterError as err:
+            message = str(err)
+        else:
+            raise AssertionError(f"{shown} was accepted")
+        rows.append(f"| {what} | `{shown}` | ParameterError | {message} |")
+    return rows
 
 
 def cases(folder: Path) -> list[tuple[str, list[str]]]:
@@ -88,6 +153,31 @@ def cases(folder: Path) -> list[tuple[str, list[str]]]:
         ("a chain with two blocks swapped",
          ["verify-chain", _chain_file(f, lambda ls: [*ls[:2], ls[3], ls[2], *ls[4:]])]),
         ("a chain with a changed quantity", ["verify-chain", _chain_file(f, _edit_first_tx)]),
+        ("agent data not every step, with files", ["run", "--agent-data-every", "2"]),
+        ("agent data never, with files", ["run", "--agent-data-every", "0"]),
+        ('"none" for a parameter that is not optional',
+         ["run", "--config", _write(f, "none.toml", 'fee_mode = "none"\n')]),
+        ("a key beside the [parameters] table",
+         ["run", "--config", _write(f, "beside.toml",
+                                     "n_prosumers = 5\n[parameters]\nsoc_min = 0.2\n")]),
+        ("an unknown table in a parameter file",
+         ["run", "--config", _write(f, "table.toml",
+                                     "[parameters]\nsoc_min = 0.2\n[extra]\nx = 1\n")]),
+        ("a load of 1e308 kWh", _files_run(_homes_csv(f, "huge.csv", "home_0,home_1", "1e308"))),
+        ("a price of 1e300 EUR/kWh",
+         _files_run(_homes_csv(f, "prices.csv", "price_eur_per_kwh", "1e300"), "--price-file")),
+        ("a load file with home_0 twice",
+         _files_run(_homes_csv(f, "twice.csv", "home_0,home_1,home_0"))),
+        ("a load file with a column home_x",
+         _files_run(_homes_csv(f, "homex.csv", "home_0,home_1,home_x"))),
+        ("a sweep of a billion seeds", ["sweep", _spec(f, "seeds.toml", "seeds = 1000000000\n")]),
+        ("a sweep beyond --max-runs",
+         ["sweep", _spec(f, "grid.toml", "seeds = 1000\n[grid]\nbattery_share = [0.0, 0.5, 1.0]\n"),
+          "--max-runs", "1000"]),
+        ("an endless line as a chain file", ["verify-chain", "/dev/zero"]),
+        ("a tip prefix shorter than 16 digits",
+         ["verify-chain", _chain_file(f, lambda ls: ls), "--tip", "0005"]),
+        ("an infinite PV capacity", ["run", "--pv-capacities-kw", "inf,3"]),
     ]  # fmt: skip
 
 
@@ -112,6 +202,7 @@ def table() -> str:
             shown = " ".join(a.replace(tmp, "DIR") for a in argv)
             message = message.replace(tmp, "DIR").replace("|", "\\|").replace("\n", "<br>")
             rows.append(f"| {what} | `community-sim {shown}` | {code} | {message} |")
+    rows += api_table_rows()
     return "\n".join(rows)
 
 

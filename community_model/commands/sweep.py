@@ -42,6 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The sweep command's arguments (used by :func:`register`)."""
     parser.add_argument("spec", metavar="SPEC_FILE", help="sweep file (.toml, or .yaml/.yml)")
     parser.add_argument(
+        "--max-runs",
+        type=number_argument("max-runs", 1, integer=True),
+        default=10_000,
+        metavar="N",
+        help="refuse a spec of more runs than this before any starts (default 10,000)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -119,6 +126,10 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         return report_error("--scheduler needs --backend dask")
     out = args.out if args.out is not None else Path("results") / Path(args.spec).stem
     frames = spec.frames if args.frames is None else args.frames
+    try:
+        spec.check_size(args.max_runs)
+    except SpecError as err:
+        return report_error(f"{args.spec}: {err}")
     plan = spec.runs()
     print(f"sweep {args.spec}: {spec.summary()}")
     if args.dry_run:
@@ -143,6 +154,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
             resume=args.resume,
             frames=frames,
             progress=args.progress,
+            max_runs=args.max_runs,
         )
     except (SpecError, SweepError) as err:
         return report_error(str(err))

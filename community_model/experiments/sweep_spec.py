@@ -42,6 +42,7 @@ import functools
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
@@ -63,6 +64,10 @@ KEY_VERSION = 1
 
 class SpecError(ValueError):
     """A sweep specification that cannot be run; the message is one line naming the problem."""
+
+
+#: Largest seed count a spec may give (``seeds = N``).
+MAX_SEED_COUNT = 1_000_000
 
 
 @functools.cache
@@ -179,8 +184,8 @@ def _normalise_seeds(seeds: Any) -> tuple[int, ...]:
     if isinstance(seeds, range) or hasattr(seeds, "tolist"):  # a range or a numpy array
         seeds = list(seeds.tolist() if hasattr(seeds, "tolist") else seeds)
     if isinstance(seeds, int) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise SpecError(f"seeds as a count must be >= 1, got {seeds}")
+        if not 1 <= seeds <= MAX_SEED_COUNT:
+            raise SpecError(f"seeds as a count must be in [1, {MAX_SEED_COUNT:,}], got {seeds}")
         return tuple(range(seeds))
     if not isinstance(seeds, list | tuple) or not seeds:
         raise SpecError(
@@ -288,6 +293,19 @@ class SweepSpec:
         names = list(self.grid)
         return [dict(zip(names, values, strict=True)) for values in _product(self.grid)]
 
+    @property
+    def n_runs(self) -> int:
+        """Number of runs: combinations x seeds, counted without listing them."""
+        return math.prod(len(values) for values in self.grid.values()) * len(self.seeds)
+
+    def check_size(self, max_runs: int) -> None:
+        """Refuse a spec of more than ``max_runs`` runs (SpecError, before any is listed)."""
+        if self.n_runs > max_runs:
+            raise SpecError(
+                f"the spec has {self.n_runs:,} runs ({self.summary()}), more than max_runs = "
+                f"{max_runs:,}; make the grid or the seeds smaller, or raise --max-runs"
+            )
+
     def runs(self) -> list[Run]:
         """The plan: every combination for the first seed, then for the next seed, ..."""
         plan = []
@@ -301,7 +319,7 @@ class SweepSpec:
         """``3 battery_share x 2 objective x 5 seeds = 30 runs of 48 steps``."""
         parts = [f"{len(values)} {name}" for name, values in self.grid.items()]
         parts.append(f"{len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''}")
-        n = len(self.combinations) * len(self.seeds)
+        n = self.n_runs
         return f"{' x '.join(parts)} = {n} run{'s' if n != 1 else ''} of {self.hours} steps"
 
 

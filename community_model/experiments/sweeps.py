@@ -63,6 +63,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import time
@@ -138,6 +139,9 @@ def run_one(run: Run, frames: bool = False) -> RunOutcome:
     try:
         params = dict(run.params)
         params.setdefault("agent_data_every", 0)
+        # A sweep keeps no chain file, so there is nothing to forge: keys from the seed keep its
+        # KPIs (hash counts included) the same on every backend and number of workers.
+        params.setdefault("reproducible_keys", True)
         model = CommunityModel(**params, rng=run.seed)
         model.run_for(run.hours)
         kpis = {name: _plain(value) for name, value in model.kpis().items()}
@@ -155,6 +159,12 @@ def run_one(run: Run, frames: bool = False) -> RunOutcome:
 # --- where results go -------------------------------------------------------------------------
 def _cell(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
+
+
+#: Default cap on the runs of one sweep (``--max-runs``): about a day of 10-second runs on
+#: one core, far beyond any grid in this project, yet a typo such as ``seeds = 1000000000``
+#: or a grid of 10,000 combinations x 1,000 seeds is refused at once.
+DEFAULT_MAX_RUNS = 10_000
 
 
 class _Store:
@@ -215,8 +225,43 @@ class _Store:
 
 # --- backends ---------------------------------------------------------------------------------
 def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is handled by the driving process, which stops the workers."""
+    """Worker initialiser: Ctrl-C is handled by the driving process, which stops the workers;
+    a worker whose parent dies (a driver killed with SIGKILL) ends too (die_with_parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(poll_seconds: float = 1.0) -> None:
+    """End this process when its parent dies, so that a killed sweep leaves no process.
+
+    On Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``, via ctypes); elsewhere a
+    daemon thread polls ``os.getppid()`` every ``poll_seconds`` [s]. Called in the fork server
+    (whose parent is the driver) and in every worker (whose parent is the fork server).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before prctl took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -330,6 +375,16 @@ def _dask_outcomes(runs: Sequence[Run], frames: bool, client, owned: list) -> It
             thing.close()
 
 
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` that does not exist yet (None if it exists)."""
+    missing = None
+    for folder in (path, *path.parents):
+        if folder.exists():
+            return missing
+        missing = folder
+    return missing
+
+
 def default_workers(n_runs: int) -> int:
     """One worker per CPU this process may use, no more than there are runs."""
     try:
@@ -380,6 +435,7 @@ def run_sweep(
     resume: bool = False,
     frames: bool | None = None,
     progress: bool = True,
+    max_runs: int = DEFAULT_MAX_RUNS,
 ) -> SweepResult:
     """Run every run of ``spec`` not yet in ``out``, writing each as soon as it finishes.
 
@@ -394,6 +450,7 @@ def run_sweep(
     resume : skip the runs already in ``out``; without it a folder holding runs is refused
     frames : keep per-step frames (default: the spec's ``frames``)
     progress : tqdm progress bar on stderr
+    max_runs : a spec of more runs is refused before any starts (SpecError)
 
     Returns
     -------
@@ -419,9 +476,11 @@ def run_sweep(
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
         raise SweepError(f"workers must be an integer >= 1, got {workers!r}")
 
+    spec.check_size(max_runs)
     out = Path(out)
     store = _Store(out)
     plan = spec.runs()
+    created = _first_missing(out)  # removed again if the sweep cannot even start
     try:
         store.prepare()
         done = store.done(spec.frames)
@@ -436,10 +495,15 @@ def run_sweep(
     result = SweepResult(out, spec, planned=len(plan), skipped=len(plan) - len(todo))
     store.write_manifest(spec, len(plan))
     n_workers = workers or default_workers(len(todo))
-    if backend == "dask" and todo:
-        outcomes = _dask(todo, spec.frames, n_workers, scheduler, client)
-    else:
-        outcomes = _local(todo, spec.frames, n_workers if todo else 1)
+    try:
+        if backend == "dask" and todo:
+            outcomes = _dask(todo, spec.frames, n_workers, scheduler, client)
+        else:
+            outcomes = _local(todo, spec.frames, n_workers if todo else 1)
+    except BaseException:  # e.g. no scheduler at that address: leave no empty folders
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
 
     from tqdm import tqdm
 

@@ -1,8 +1,12 @@
-"""The run's files: the original system's five CSV files (SPEC section 9).
+"""The run's files: the original system's five CSV files (SPEC section 9), the chain, its key
+registry and its anchor.
 
-Every file is written under a temporary name in the output folder and renamed when complete,
-so an interrupted run never leaves a half-written file behind. Columns are documented in the
-README ("Output files").
+The folder is whole or absent (:func:`chain.atomic_files.write_folder_atomic`): every file is
+written into a temporary sibling folder, which then replaces the output folder in one rename.
+So a killed or failed run (a full disk) leaves the earlier complete folder as it was, and
+nothing of an earlier run (e.g. its chain, after a run with ``chain_enabled=False``) stays
+beside a new run's files; the user's own files in the folder are carried over. Columns are
+documented in the README ("Output files").
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from agents.regulator_rules import BAN_REASONS
-from chain import write_chain
-from chain.atomic_files import write_atomic
-from community_model.ledger import write_key_registry
+from chain import KEYS_FILE, write_chain
+from chain.anchor import ANCHOR_FILE, Anchor
+from chain.atomic_files import write_folder_atomic
+from community_model.ledger import write_key_registry, write_private_keys
 from community_model.state import ROLE_NAMES
 
 ENERGY_COLUMNS = {
@@ -74,10 +79,8 @@ FILES = (
     "regulator_actions.csv",
     "community_summary.csv",
 )
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+#: Every name a run writes into its folder: what a new run replaces.
+RUN_FILES = frozenset((*FILES, CHAIN_FILE, KEYS_FILE, ANCHOR_FILE, GRID_REDUCTIONS_FILE))
 
 
 def prosumer_table(
@@ -111,15 +114,32 @@ def regulator_table(model, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     return table
 
 
-def write_outputs(model, out_dir: str | os.PathLike) -> dict[str, Path]:
-    """Write the five CSV files of the run into ``out_dir`` (created if needed)."""
+def write_outputs(
+    model, out_dir: str | os.PathLike, private_keys: str | os.PathLike | None = None
+) -> dict[str, Path]:
+    """Write the run's files into ``out_dir``, whole or not at all (module docstring).
+
+    Parameters
+    ----------
+    model : CommunityModel
+        A model that has run (agent data every step).
+    out_dir : path-like
+        The run's folder (created, or replaced with the user's own entries kept).
+    private_keys : path-like, optional
+        Where the signing keys go (mode 0600, written before the folder appears); ``None``:
+        not written. Never inside ``out_dir``, which is meant to be published.
+
+    Returns
+    -------
+    dict of str to Path
+        File name -> path, the private key file (if any) under ``"private keys"``.
+    """
     if model.params.agent_data_every != 1:
         raise ValueError(
             "the per-prosumer files need agent data every step: agent_data_every must be 1, "
             f"got {model.params.agent_data_every}"
         )
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     homes = model.prosumer_frame()
     feeder = getattr(model, "feeder", None)
     energy = ENERGY_COLUMNS if feeder is None else {**ENERGY_COLUMNS, **GRID_COLUMNS}
@@ -132,9 +152,31 @@ def write_outputs(model, out_dir: str | os.PathLike) -> dict[str, Path]:
     }
     if feeder is not None:  # every trade reduced and every PV export curtailed by the feeder
         tables[GRID_REDUCTIONS_FILE] = feeder.reductions_frame()
-    written = {name: _write_csv(frame, out / name) for name, frame in tables.items()}
-    if model.blockchain is not None:
-        written[CHAIN_FILE] = out / CHAIN_FILE
-        write_chain(written[CHAIN_FILE], model.blockchain.blocks)  # atomic, validated first
-        written.update(write_key_registry(model.blockchain, out))  # keys.json: the trust root
+    names: list[str] = []
+
+    def write(folder: Path) -> None:
+        for name, frame in tables.items():
+            frame.to_csv(folder / name, index=False)
+            names.append(name)
+        if model.blockchain is not None:
+            write_chain(folder / CHAIN_FILE, model.blockchain.blocks)  # validated first
+            names.append(CHAIN_FILE)
+            names.extend(write_key_registry(model.blockchain, folder))  # the trust root
+            registry = model.blockchain.keys
+            fingerprint = registry.fingerprint if registry is not None else None
+            Anchor.of_chain(model.blockchain.blocks, fingerprint).write(folder / ANCHOR_FILE)
+            names.append(ANCHOR_FILE)
+
+    private = None
+    if private_keys is not None and model.blockchain is not None:
+        if Path(private_keys).absolute().is_relative_to(out.absolute()):
+            raise ValueError(
+                f"the private keys must not go into the run's folder {out} (it is published "
+                "with chain.jsonl and keys.json): give a path outside it"
+            )
+        private = write_private_keys(getattr(model, "keyring", None), private_keys)
+    write_folder_atomic(out, write, RUN_FILES)
+    written = {name: out / name for name in names}
+    if private is not None:
+        written["private keys"] = private
     return written

@@ -8,10 +8,11 @@ File format (CSV with a header line, or Parquet with the same columns):
     clock change is told apart by its order). Row k is step k: the first row is the run's
     start (``start_date`` at ``start_hour``) and rows follow each other by ``step_hours``.
 ``home_0``, ``home_1``, ... (load and PV files)
-    Energy of each home in each step [kWh], >= 0; ``home_k`` is the k-th home (prosumer row
-    k). Columns beyond ``n_prosumers`` homes are ignored.
+    Energy of each home in each step [kWh], in [0, 1e6]; ``home_k`` is the k-th home
+    (prosumer row k). Columns beyond ``n_prosumers`` homes are ignored; any other column, or
+    a column given twice, is refused.
 ``price_eur_per_kwh`` (price files)
-    The grid price forecast of each step [EUR/kWh], >= 0.
+    The grid price forecast of each step [EUR/kWh], in [0, 1000].
 
 A run may be shorter than the file; a step beyond its last row raises an error naming it.
 Every problem raises :class:`ProfileDataError` (a :class:`ParameterError`) with one line naming
@@ -20,6 +21,7 @@ the file, the column or row, and what is wrong.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -85,13 +87,28 @@ def parse_timestamps(
     return parsed
 
 
-def _numeric(frame: pd.DataFrame, name: str, where: str, negative_ok: bool = False) -> np.ndarray:
+#: Largest energy a file may give one home in one step [kWh] (beyond it sums overflow).
+MAX_FILE_KWH = 1e6
+#: Largest price a price file may give [EUR/kWh].
+MAX_FILE_PRICE = 1e3
+_HOME_COLUMN = re.compile(r"home_(0|[1-9][0-9]*)")
+
+
+def _numeric(
+    frame: pd.DataFrame,
+    name: str,
+    where: str,
+    negative_ok: bool = False,
+    limit: float = MAX_FILE_KWH,
+    unit: str = "kWh",
+) -> np.ndarray:
     values = pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         k = int(bad[0])
         raise ProfileDataError(
-            f"{where}: column {name!r}, row {k + 1}: {frame[name].iloc[k]!r} is not a number"
+            f"{where}: column {name!r}, row {k + 1}: {_plain(frame[name].iloc[k])!r} is not a "
+            "number"
         )
     if not negative_ok:
         negative = np.flatnonzero(values < 0)
@@ -100,7 +117,19 @@ def _numeric(frame: pd.DataFrame, name: str, where: str, negative_ok: bool = Fal
             raise ProfileDataError(
                 f"{where}: column {name!r}, row {k + 1}: negative value {values[k]:g}"
             )
+    huge = np.flatnonzero(np.abs(values) > limit)
+    if len(huge):
+        k = int(huge[0])
+        raise ProfileDataError(
+            f"{where}: column {name!r}, row {k + 1}: {values[k]:g} {unit} is beyond the "
+            f"largest value accepted, {limit:g} {unit}"
+        )
     return values
+
+
+def _plain(value):
+    """A cell as Python shows it (``nan``, not ``np.float64(nan)``)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def home_columns(n_homes: int) -> list[str]:
@@ -133,7 +162,8 @@ def read_home_file(
     if len(frame) == 0:
         raise ProfileDataError(f"{where}: no rows")
     wanted = home_columns(n_homes)
-    unknown = [c for c in frame.columns if c != "timestamp" and not str(c).startswith("home_")]
+    _refuse_duplicates(frame, where)
+    unknown = [c for c in frame.columns if c != "timestamp" and not _HOME_COLUMN.fullmatch(str(c))]
     if unknown:
         raise ProfileDataError(
             f"{where}: unexpected column {unknown[0]!r} (expected 'timestamp', 'home_0', ...)"
@@ -160,7 +190,17 @@ def read_price_file(path: str | Path, first: pd.Timestamp, step_hours: float) ->
     if len(frame) == 0:
         raise ProfileDataError(f"{where}: no rows")
     parse_timestamps(frame["timestamp"], where, first, step_hours)
-    return _numeric(frame, PRICE_COLUMN, where)
+    _refuse_duplicates(frame, where)
+    return _numeric(frame, PRICE_COLUMN, where, limit=MAX_FILE_PRICE, unit="EUR/kWh")
+
+
+def _refuse_duplicates(frame: pd.DataFrame, where: str) -> None:
+    """Refuse a column given twice (pandas reads a CSV's second ``home_0`` as ``home_0.1``)."""
+    names = [str(c) for c in frame.columns]
+    for k, name in enumerate(names):
+        base, dot, suffix = name.rpartition(".")
+        if name in names[:k] or (dot and suffix.isdigit() and base in names):
+            raise ProfileDataError(f"{where}: column {base if dot else name!r} appears twice")
 
 
 def write_home_file(

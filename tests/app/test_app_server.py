@@ -134,7 +134,7 @@ def test_slider_ranges_hold_the_defaults_and_valid_values():
 
 # --- the model as the app runs it ----------------------------------------------------------
 def test_app_model_runs_like_the_model():
-    values = server.initial_values() | {"n_prosumers": 20}
+    values = server.initial_values() | {"n_prosumers": 20, "reproducible_keys": True}
     app_model, model = server.AppModel(**values), CommunityModel(**values)
     app_model.run_for(5)
     model.run_for(5)
@@ -349,3 +349,33 @@ def test_each_session_has_its_own_model():
     finally:
         first.close()
         second.close()
+
+
+def test_telemetry_is_off_and_lost_sessions_are_culled_within_minutes():
+    import solara.server.settings as settings
+    import solara.util
+
+    assert settings.telemetry.mixpanel_enable is False  # set by server.py itself
+    assert solara.util.parse_timedelta(settings.kernel.cull_timeout) <= 5 * 60
+
+
+def test_sessions_beyond_the_cap_get_a_message(monkeypatch):
+    kernel = {"id": "k1"}
+    monkeypatch.setattr(server, "_kernel_id", lambda: kernel["id"])
+    monkeypatch.setattr(server, "MAX_SESSIONS", 2)
+    monkeypatch.setattr(server, "_sessions", set())
+    releases = {}
+    for k in ("k1", "k2"):
+        kernel["id"] = k
+        releases[k] = server._on_kernel_start()
+        assert server.claim_session()
+    kernel["id"] = "k3"
+    assert not server.claim_session()
+    box, rc = solara.render(server.Page(), handle_error=False)
+    try:
+        text = " ".join(w.children[0] for w in rc.find(v.Alert).widgets if w.children)
+        assert "at most 2 sessions at once" in text
+    finally:
+        rc.close()
+    releases["k1"]()  # a session's kernel closed or was culled: its place is free
+    assert server.claim_session()

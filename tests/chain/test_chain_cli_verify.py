@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chain import write_chain
+from chain import read_chain, write_chain
 from chain.cli_verify import main, verify_chain_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,14 +23,17 @@ def chain_file(small_chain, tmp_path) -> Path:
 
 
 def test_valid_file_message(chain_file, small_chain):
-    ok, message = verify_chain_file(chain_file)
+    ok, message = verify_chain_file(chain_file, accept_unsigned=True, accept_unanchored=True)
     tip = small_chain.blocks[-1].hash.hex()
     assert ok
     assert message == (
         f"valid chain: 4 blocks, 7 transactions, difficulty 2, tip {tip[:16]}...\n"
-        "signatures: none -- the chain is unsigned (sign_trades=False); its trades are "
-        "protected by the hash chain only, which anyone can re-mine"
+        "UNSIGNED: no key registry and no signatures -- the trades are protected by the "
+        "hash chain only, which anyone can re-mine\n"
+        "UNANCHORED: no anchor.json beside the chain and no --tip, so blocks or trades "
+        "removed before re-mining cannot be detected"
     )
+    assert not verify_chain_file(chain_file)[0]  # accepted only when asked
 
 
 def test_invalid_file_message_names_the_block(chain_file):
@@ -48,8 +51,16 @@ def test_unreadable_file(tmp_path):
 
 
 def test_main_exit_codes(chain_file, tmp_path, capsys):
-    assert main([str(chain_file)]) == 0
+    assert main([str(chain_file)]) == 5  # unsigned and unanchored
     assert capsys.readouterr().out.startswith("valid chain: 4 blocks")
+    assert main([str(chain_file), "--accept-unanchored"]) == 4  # unsigned
+    assert main([str(chain_file), "--accept-unsigned"]) == 3  # unanchored
+    assert main([str(chain_file), "--accept-unsigned", "--accept-unanchored"]) == 0
+    tip = read_chain(chain_file)[-1].hash.hex()
+    assert main([str(chain_file), "--accept-unsigned", "--tip", tip[:16]]) == 0
+    capsys.readouterr()
+    assert main([str(chain_file), "--tip", tip[:4]]) == 2  # a short prefix: a usage error
+    assert "--tip must be 16 to 64 hex digits" in capsys.readouterr().err
 
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"hour,kwh\n1,2\n")
@@ -71,7 +82,14 @@ def test_main_exit_codes(chain_file, tmp_path, capsys):
 def test_python_dash_m(chain_file):
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "chain.cli_verify", str(chain_file)],
+        [
+            sys.executable,
+            "-m",
+            "chain.cli_verify",
+            str(chain_file),
+            "--accept-unsigned",
+            "--accept-unanchored",
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -74,9 +74,23 @@ def test_key_seed_reads_the_generator_without_drawing():
 
 
 def test_same_seed_same_keys_other_seed_other_keys():
-    a, b, c = (CommunityModel(n_prosumers=5, rng=seed) for seed in (7, 7, 8))
+    """Only with reproducible_keys do the keys follow from the seed."""
+    a, b, c = (CommunityModel(n_prosumers=5, rng=s, reproducible_keys=True) for s in (7, 7, 8))
     assert a.keyring.registry == b.keyring.registry
     assert a.keyring.registry.fingerprint != c.keyring.registry.fingerprint
+
+
+def test_default_keys_are_fresh_for_the_same_seed_and_change_no_result():
+    a, b = (CommunityModel(n_prosumers=5, rng=7) for _ in range(2))
+    assert a.keyring.registry.fingerprint != b.keyring.registry.fingerprint
+    for model in (a, b):
+        model.run_for(3)
+    pd.testing.assert_frame_equal(a.trades_frame(), b.trades_frame())
+    # the proof of work runs over the signed headers: only the hashes tried differ
+    pd.testing.assert_frame_equal(
+        a.step_frame().drop(columns="hashes"), b.step_frame().drop(columns="hashes")
+    )
+    pd.testing.assert_frame_equal(a.prosumer_frame(), b.prosumer_frame())
 
 
 def test_the_ledger_builds_unsigned_transactions_that_the_chain_holds_signed(signed_run):
@@ -94,8 +108,9 @@ def _cli_run(out, *extra):
 
 
 def test_run_writes_a_reproducible_registry_and_verify_uses_it(tmp_path, capsys):
-    _cli_run(tmp_path / "a")
-    _cli_run(tmp_path / "b")
+    _cli_run(tmp_path / "a", "--reproducible-keys", "true")
+    _cli_run(tmp_path / "b", "--reproducible-keys", "true")
+    assert "WARNING   reproducible_keys" in capsys.readouterr().out
     for name in ("chain.jsonl", KEYS_FILE):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     registry = KeyRegistry.read(tmp_path / "a" / KEYS_FILE)
@@ -117,10 +132,9 @@ def test_unsigned_run_has_no_registry_and_removes_a_stale_one(tmp_path, capsys):
     blocks = read_chain(out / "chain.jsonl")
     assert all(tx.unsigned for block in blocks for tx in block.transactions)
     capsys.readouterr()
-    assert cli_main(["verify-chain", str(out / "chain.jsonl")]) == 0
-    assert (
-        "signatures: none -- the chain is unsigned (sign_trades=False)" in capsys.readouterr().out
-    )
+    assert cli_main(["verify-chain", str(out / "chain.jsonl")]) == 4  # unsigned, anchored
+    assert "UNSIGNED: no key registry" in capsys.readouterr().out
+    assert cli_main(["verify-chain", str(out / "chain.jsonl"), "--accept-unsigned"]) == 0
 
 
 def _remine(blocks: list[Block], index: int, txs) -> list[Block]:

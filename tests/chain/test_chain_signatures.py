@@ -270,7 +270,7 @@ def _verify(tmp_path, blocks, registry, capsys, name="forged"):
     if registry is not None:
         registry.write(folder / "keys.json")
     capsys.readouterr()
-    code = main([str(path)])
+    code = main([str(path), "--accept-unanchored"])  # signatures are the point here
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -350,7 +350,7 @@ def test_replayed_transaction_in_a_remined_chain(
         lists[0] = [*lists[0], replayed]
         expected = f"block 1 (line 3): transaction {replayed.tx_id} appears twice in the block"
     else:
-        lists[2] = [*lists[2], replayed]
+        lists[2] = [replayed, *lists[2]]  # first in its block, so its hour is in order
         expected = f"block 3 (line 5): transaction {replayed.tx_id} is already recorded in block 1"
     code, text = _verify(tmp_path, remine(lists), keyring.registry, capsys)
     assert code == 1 and expected in text
@@ -393,11 +393,13 @@ def test_explicit_registry_and_the_one_beside(tmp_path, signed_chain, keyring, f
     elsewhere = tmp_path / "vault"
     elsewhere.mkdir()
     keyring.registry.write(elsewhere / "run-keys.json")
-    ok, message = verify_chain_file(path, elsewhere / "run-keys.json")
+    ok, message = verify_chain_file(path, elsewhere / "run-keys.json", accept_unanchored=True)
     assert ok and f"registry {elsewhere / 'run-keys.json'} (8 keys" in message
     forger_keyring.registry.write(tmp_path / "keys.json")  # a forged registry beside the chain
     assert not verify_chain_file(path)[0]
-    ok, message = verify_chain_file(path, elsewhere / "run-keys.json")  # explicit wins
+    ok, message = verify_chain_file(  # explicit wins
+        path, elsewhere / "run-keys.json", accept_unanchored=True
+    )
     assert ok, message
     ok, message = verify_chain_file(path, tmp_path / "missing.json")
     assert not ok and message.startswith("cannot read key registry")
@@ -408,8 +410,9 @@ def test_unsigned_chain_verifies_with_a_note_and_is_refused_by_a_registry(
 ):
     path = tmp_path / "chain.jsonl"
     write_chain(path, small_chain.blocks)
-    ok, message = verify_chain_file(path)
-    assert ok and "signatures: none -- the chain is unsigned (sign_trades=False)" in message
+    ok, message = verify_chain_file(path, accept_unsigned=True, accept_unanchored=True)
+    assert ok and "UNSIGNED: no key registry and no signatures" in message
+    assert not verify_chain_file(path, accept_unanchored=True)[0]  # unsigned: not by default
     keyring.registry.write(tmp_path / "keys.json")
     ok, message = verify_chain_file(path)
     assert not ok and "transaction h000001-p2p-000000: not signed by its buyer" in message

@@ -103,7 +103,7 @@ def test_unmined_block_is_caught(blocks, unmined):
 
 def test_re_mined_block_breaks_the_link_of_the_next(blocks, mine, make_txs):
     # Replace block 1 by a different, properly mined block: block 2 no longer links.
-    blocks[1] = mine(blocks[0], make_txs(2, hour=7))
+    blocks[1] = mine(blocks[0], make_txs(2, hour=0))
     assert first_problem(blocks) == (2, "previous hash does not link to block 1")
 
 
@@ -149,7 +149,7 @@ def test_earlier_timestamp(blocks, mine):
 
 def test_transaction_recorded_twice_across_blocks(blocks, mine):
     again = blocks[1].transactions[0]
-    blocks[3] = mine(blocks[2], (*blocks[3].transactions, again))
+    blocks[3] = mine(blocks[2], (again, *blocks[3].transactions), timestamp=2.0)  # in order
     assert first_problem(blocks) == (3, f"transaction {again.tx_id} is already recorded in block 1")
 
 

@@ -1,4 +1,6 @@
-"""Same parameters and seed -> identical outputs, bit for bit."""
+"""Same parameters and seed -> identical outputs, bit for bit (with reproducible_keys; the
+default, fresh random keys, changes only the chain's bytes and hash counts: see
+tests/chain/test_chain_model_signing.py)."""
 
 import filecmp
 
@@ -10,7 +12,7 @@ from community_model.commands.main import main
 
 
 def _run(seed, **kw):
-    model = CommunityModel(n_prosumers=30, rng=seed, **kw)
+    model = CommunityModel(n_prosumers=30, rng=seed, reproducible_keys=True, **kw)
     model.run_for(30)
     return model
 
@@ -38,7 +40,7 @@ def test_recording_agent_data_does_not_change_results():
 
 
 def test_same_seed_same_files(tmp_path, capsys):
-    args = ["run", "--prosumers", "20", "--hours", "12", "--seed", "9"]
+    args = ["run", "--prosumers", "20", "--hours", "12", "--seed", "9", "--reproducible-keys", "1"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     names = sorted(p.name for p in (tmp_path / "a").iterdir())

@@ -21,7 +21,7 @@ def test_parquet_stream_gives_the_same_frame_as_memory(tmp_path):
     streamed.history.chunk_steps = 7  # several parts plus a partial block
     streamed.run_for(40)
     parts = sorted(p.name for p in (tmp_path / "agents").iterdir())
-    assert parts == [f"part-{i:05d}.parquet" for i in range(41 // 7)]
+    assert parts == [f"part-{i:05d}.parquet" for i in range(-(-41 // 7))]  # the partial too
     pd.testing.assert_frame_equal(in_memory.prosumer_frame(), streamed.prosumer_frame(),
                                   check_exact=True)  # fmt: skip
     np.testing.assert_array_equal(in_memory.history.column("soc"), streamed.history.column("soc"))
@@ -47,3 +47,32 @@ def test_a_folder_with_another_runs_data_is_refused(tmp_path):
     history.record(0.0, model.state)  # writes part-00000
     with pytest.raises(ValueError, match="already holds agent data"):
         AgentHistory(np.arange(3), folder)
+
+
+@pytest.mark.parametrize("hours", [30, 200])  # under one block of 168 steps, and over
+def test_every_step_reaches_the_folder_the_last_partial_block_included(tmp_path, hours):
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "agents"
+    model = CommunityModel(n_prosumers=4, rng=1, agent_data_dir=str(folder), chain_enabled=False)
+    model.run_for(hours)
+    on_disk = pq.read_table(folder).to_pandas().set_index(["Step", "AgentID"])
+    assert len(on_disk) == (hours + 1) * 4  # the start and every step
+    pd.testing.assert_frame_equal(on_disk, model.prosumer_frame())
+
+
+def test_a_script_that_steps_by_hand_flushes_at_exit(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "agents"
+    script = (
+        "from community_model import CommunityModel\n"
+        f"m = CommunityModel(n_prosumers=3, rng=1, agent_data_dir={str(folder)!r}, "
+        "chain_enabled=False)\n"
+        "for _ in range(10): m.step()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(folder).num_rows == 11 * 3

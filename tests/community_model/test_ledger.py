@@ -80,7 +80,7 @@ def test_chain_does_not_change_the_energy_results():
 
 
 def test_mining_in_background_gives_the_same_chain_and_figures():
-    kw = dict(n_prosumers=25, max_transactions_per_block=9, difficulty=2)
+    kw = dict(n_prosumers=25, max_transactions_per_block=9, difficulty=2, reproducible_keys=True)
     here = CommunityModel(**kw, rng=21)
     there = CommunityModel(**kw, mine_in_background=True, rng=21)
     here.run_for(30)
@@ -104,10 +104,12 @@ def test_whoever_signs_a_block_the_chain_is_the_same(monkeypatch, backlog):
     block, and valid against the run's keys."""
     from community_model import ledger
 
-    expected = CommunityModel(n_prosumers=20, rng=11, difficulty=2)
+    expected = CommunityModel(n_prosumers=20, rng=11, difficulty=2, reproducible_keys=True)
     expected.run_for(24)
     monkeypatch.setattr(ledger, "SIGN_HERE_BACKLOG", backlog)
-    model = CommunityModel(n_prosumers=20, rng=11, difficulty=2, mine_in_background=True)
+    model = CommunityModel(
+        n_prosumers=20, rng=11, difficulty=2, mine_in_background=True, reproducible_keys=True
+    )
     model.run_for(24)
     assert model.blockchain.blocks == expected.blockchain.blocks
     assert model.blockchain.height > 20 and all(tx.signed for tx in model.blockchain.transactions())
@@ -159,7 +161,12 @@ def test_an_anchored_tip_catches_a_signed_trade_removed_and_the_chain_re_mined(t
     )  # fmt: skip
     forged = remine_without(i, victim)
     write_chain(out / "chain.jsonl", forged)
-    assert main(["verify-chain", str(out / "chain.jsonl")]) == 0  # signatures alone: fooled
+    anchor = (out / "anchor.json").read_bytes()
+    (out / "anchor.json").unlink()
+    assert main(["verify-chain", str(out / "chain.jsonl")]) == 3  # signatures alone: fooled
     capsys.readouterr()
     assert main(["verify-chain", str(out / "chain.jsonl"), "--tip", tip]) == 1
     assert "not the tip" in capsys.readouterr().err
+    (out / "anchor.json").write_bytes(anchor)  # the anchor run wrote catches it by default
+    assert main(["verify-chain", str(out / "chain.jsonl")]) == 1
+    assert "not the anchored tip" in capsys.readouterr().err

@@ -14,7 +14,8 @@ from community_model.metrics import STEP_FIGURES
 HOURS = 24
 SEEDS = [0, 1]
 GRID = {"battery_share": [0.0, 1.0], "objective": ["none", "maximize_p2p"]}
-FIXED = {"n_prosumers": 15, "difficulty": 1, "n_miners": 3}
+# reproducible_keys: the same hash counts in every process (fresh keys would change them)
+FIXED = {"n_prosumers": 15, "difficulty": 1, "n_miners": 3, "reproducible_keys": True}
 SPEC = SweepSpec(grid=GRID, fixed=FIXED, seeds=SEEDS, hours=HOURS, frames=True)
 
 

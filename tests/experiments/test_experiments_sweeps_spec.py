@@ -106,7 +106,7 @@ BAD = [
     ("[grid]\nagent_data_every = [0, 1]\n", "agent_data_every only decides what a run records"),
     ("[fixed]\nbattery_share = 1\n[grid]\nbattery_share = [0]\n", "battery_share is both in"),
     ("seeds = [1, 1]\n", "seeds must be distinct, got [1, 1]"),
-    ("seeds = 0\n", "seeds as a count must be >= 1, got 0"),
+    ("seeds = 0\n", "seeds as a count must be in [1, 1,000,000], got 0"),
     ("seeds = [-1]\n", "every seed must be an integer >= 0, got -1"),
     ("seeds = 'all'\n", "seeds must be a non-empty list of integers >= 0 or a count >= 1"),
     ("hours = 0\n", "hours must be an integer >= 1, got 0"),
@@ -143,3 +143,28 @@ def test_numpy_grids_and_seeds_are_accepted_and_the_docstring_example_holds():
     spec = SweepSpec(grid={"battery_share": np.linspace(0, 1, 3)}, seeds=np.arange(2))
     assert spec.grid == {"battery_share": (0.0, 0.5, 1.0)} and spec.seeds == (0, 1)
     assert doctest.testmod(sweep_spec).failed == 0
+
+
+def test_a_spec_beyond_max_runs_is_refused_before_listing_its_runs():
+    from community_model.experiments.sweep_spec import SpecError, SweepSpec
+
+    spec = SweepSpec(grid={"battery_share": [i / 10_000 for i in range(10_000)]}, seeds=1000)
+    assert spec.n_runs == 10_000_000
+    with pytest.raises(SpecError, match="more than max_runs = 10,000"):
+        spec.check_size(10_000)
+    with pytest.raises(SpecError, match=r"seeds as a count must be in \[1, 1,000,000\]"):
+        SweepSpec(seeds=1_000_000_000)
+
+
+def test_an_unreachable_scheduler_leaves_no_folder(tmp_path, monkeypatch):
+    from community_model.experiments import sweeps
+
+    def refuse(*args, **kwargs):
+        raise sweeps.SweepError("cannot connect to the Dask scheduler at tcp://127.0.0.1:1")
+
+    monkeypatch.setattr(sweeps, "_dask", refuse)
+    out = tmp_path / "results" / "battery"
+    spec = sweeps.SweepSpec(fixed={"n_prosumers": 2, "chain_enabled": False}, hours=1)
+    with pytest.raises(sweeps.SweepError):
+        sweeps.run_sweep(spec, out, backend="dask", scheduler="tcp://127.0.0.1:1")
+    assert list(tmp_path.iterdir()) == []  # no sweep.json, no empty folders

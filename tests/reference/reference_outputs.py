@@ -18,16 +18,21 @@ from pathlib import Path
 HERE = Path(__file__).parent
 RECORD = HERE / "reference_outputs.json"
 
+#: Signing keys from the seed, so that keys.json and chain.jsonl are the same in every run
+#: (the default, fresh random keys, would change them every time).
+SEEDED_KEYS = ["--reproducible-keys", "true"]
+
 #: name -> the run's options (without --out).
 CASES: dict[str, list[str]] = {
-    "synthetic_20x30": ["--prosumers", "20", "--hours", "30", "--seed", "3"],
+    "synthetic_20x30": ["--prosumers", "20", "--hours", "30", "--seed", "3", *SEEDED_KEYS],
     "standard_12x48_zic": [
         "--prosumers", "12", "--hours", "48", "--seed", "5", "--profile-source", "standard",
-        "--pricing-strategy", "zic", "--objective", "maximize_renewable",
+        "--pricing-strategy", "zic", "--objective", "maximize_renewable", *SEEDED_KEYS,
     ],
     "uniform_penalties_15x36": [
         "--prosumers", "15", "--hours", "36", "--seed", "11", "--clearing-mechanism", "uniform",
         "--objective", "maximize_p2p", "--flexible-load-share", "0.2", "--difficulty", "1",
+        *SEEDED_KEYS,
     ],
     "trade_reduction_unsigned_10x24": [
         "--prosumers", "10", "--hours", "24", "--seed", "2",
