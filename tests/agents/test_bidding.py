@@ -107,8 +107,9 @@ def test_a_bad_mix_names_pricing_mix(mix, message):
 
 
 def test_a_mix_gives_each_strategy_its_share_and_is_seeded():
-    a = CommunityModel(n_prosumers=101, rng=7, pricing_mix="seed:0.5,zic:0.3,zip:0.2")
-    b = CommunityModel(n_prosumers=101, rng=7, pricing_mix="seed:0.5,zic:0.3,zip:0.2")
+    mix = {"pricing_mix": "seed:0.5,zic:0.3,zip:0.2", "reproducible_keys": True}
+    a = CommunityModel(n_prosumers=101, rng=7, **mix)
+    b = CommunityModel(n_prosumers=101, rng=7, **mix)
     names = [a.bidding.strategy_of(r).name for r in range(101)]
     assert {n: names.count(n) for n in set(names)} == {"seed": 51, "zic": 30, "zip": 20}
     np.testing.assert_array_equal(a.bidding.assignment, b.bidding.assignment)
