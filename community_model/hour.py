@@ -15,6 +15,7 @@ from agents.battery import deliverable_kwh, discharge_for_sale, headroom_kwh, se
 from agents.flexible_load import DeferrableLoad
 from agents.pricing import PriceContext, PricingStrategy
 from agents.regulator_rules import NO_INCENTIVES, Incentives
+from community_model.errors import ParameterError
 from community_model.parameters import Parameters
 from community_model.sources.base import HourProfile
 from community_model.state import BANNED, BUYER, IDLE, SELLER, ProsumerState
@@ -68,9 +69,18 @@ def battery_power_limit_kwh(params: Parameters) -> float | None:
 def price_context(
     forecast: float, params: Parameters, incentives: Incentives = NO_INCENTIVES
 ) -> PriceContext:
-    """Grid reference prices of this step (SPEC section 5) and the regulator's incentives."""
+    """Grid reference prices of this step (SPEC section 5) and the regulator's incentives.
+
+    Raises ParameterError when a fixed ``feed_in_tariff`` lies above this step's import price
+    (only a user's price file can get here; other sources are checked up front).
+    """
     fee = params.local_market_fee
     feed_in = params.feed_in_tariff
+    if feed_in is not None and feed_in > forecast + fee:
+        raise ParameterError(
+            f"feed_in_tariff must not exceed the import price, got {feed_in} above "
+            f"forecast + local_market_fee = {forecast + fee:.4f} EUR/kWh in this step"
+        )
     return PriceContext(
         forecast=forecast,
         grid_buy=forecast + fee,
@@ -129,15 +139,19 @@ def make_offers(
 ) -> OrderBook:
     """Turn each residual outside the dead band into one bid or ask, capped at the trade cap.
 
-    Banned prosumers make no offer. Draws bid prices first, then ask prices.
+    Banned prosumers make no offer. Draws bid prices first, then ask prices. Every price a
+    strategy makes (a researcher's own too) is kept in the range a trader can be willing to
+    pay or accept: asks at most grid_buy, bids at least grid_sell, incentives widening the
+    other end (:meth:`PriceContext.bids_in_range`, :meth:`PriceContext.asks_in_range`);
+    :func:`clear_p2p` keeps the trade prices in the band [grid_sell, grid_buy].
     """
     residual, banned = state.residual_kwh, state.banned
     buyers = np.flatnonzero((residual < -params.dead_band) & ~banned)
     sellers = np.flatnonzero((residual > params.dead_band) & ~banned)
     bid_qty = np.minimum(-residual[buyers], params.max_trade_cap)
     ask_qty = np.minimum(residual[sellers], params.max_trade_cap)
-    bid_price = strategy.buyer_bids(ctx, bid_qty, rng)
-    ask_price = strategy.seller_asks(ctx, ask_qty, rng)
+    bid_price = ctx.bids_in_range(strategy.buyer_bids(ctx, bid_qty, rng))
+    ask_price = ctx.asks_in_range(strategy.seller_asks(ctx, ask_qty, rng))
 
     state.role[banned] = BANNED
     state.role[buyers] = BUYER
@@ -204,7 +218,7 @@ def add_battery_offers(
     qty = np.minimum(available[rows], shortfall - offered_before)
     keep = qty > QTY_EPS
     rows, qty = rows[keep], qty[keep]
-    price = strategy.battery_asks(ctx, qty, rng)
+    price = ctx.asks_in_range(strategy.battery_asks(ctx, qty, rng))
 
     state.battery_offer_kwh[rows], state.battery_offer_price[rows] = qty, price
     state.role[rows] = SELLER
@@ -237,8 +251,8 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
         room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)
     rows = np.flatnonzero((cap > 0) & (state.role == IDLE) & (room > QTY_EPS))
     qty = room[rows]
-    price = np.full(
-        len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99)
+    price = ctx.bids_in_range(
+        np.full(len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99))
     )
     state.storage_bid_kwh[rows] = qty
     state.storage_bid_price[rows] = price
@@ -252,11 +266,24 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
 
 
 # --- 5. P2P clearing ------------------------------------------------------------------------
-def clear_p2p(book: OrderBook, params: Parameters) -> Trades:
-    """Clear the book with the mechanism ``params.clearing_mechanism`` names."""
+def clear_p2p(book: OrderBook, params: Parameters, ctx: PriceContext | None = None) -> Trades:
+    """Clear the book with the mechanism ``params.clearing_mechanism`` names.
+
+    With ``ctx``, the trade prices are kept in the step's grid band [grid_sell, grid_buy]
+    (:meth:`PriceContext.in_band`), whatever the mechanism (one added later included):
+    incentives let a bid lie above grid_buy, and a mechanism pricing between bid and ask
+    could then trade above it. Clipping keeps every trade within its bid and ask (bids are
+    at least grid_sell, asks at most grid_buy, see :func:`make_offers`); the invariants
+    check the band (:class:`~community_model.invariants.InvariantChecker`).
+    """
     mechanism = MECHANISMS[params.clearing_mechanism]
     kwargs = {"k": params.uniform_k} if params.clearing_mechanism == "uniform" else {}
-    return mechanism(book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **kwargs)
+    trades = mechanism(book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **kwargs)
+    if ctx is None:
+        return trades
+    return trades._replace(
+        buyer_price=ctx.in_band(trades.buyer_price), seller_price=ctx.in_band(trades.seller_price)
+    )
 
 
 def apply_p2p_trades(

@@ -217,12 +217,13 @@ class CommunityModel(mesa.Model):
         profile = self.profiles.hour(self.step_index, rng)
         incentives = self.regulator.incentives()
         ctx = phases.price_context(profile.price_forecast, p, incentives)
+        self.price_context = ctx  # this step's grid band, read by the invariants
         defer = incentives.self_supply > p.flex_discomfort
         phases.apply_self_balance(state, profile, p, self.flexible_load, defer)
         book = phases.make_offers(state, ctx, self.pricing, rng, p)
         book = phases.add_battery_offers(state, book, ctx, self.pricing, rng, p)
         book = phases.add_storage_bids(state, book, ctx, p)
-        trades = phases.clear_p2p(book, p)
+        trades = phases.clear_p2p(book, p, ctx)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
         grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
         self._log_trades(phases.concat_logs(p2p_log, grid_log))

@@ -372,6 +372,24 @@ class Parameters:
             raise ParameterError("load_file is read only with profile_source 'files'")
         if self.price_file and self.price_source != "file":
             raise ParameterError("price_file is read only with price_source 'file'")
+        lowest = self.lowest_import_price()
+        if self.feed_in_tariff is not None and lowest is not None and self.feed_in_tariff > lowest:
+            raise ParameterError(
+                f"feed_in_tariff must not exceed the lowest import price (forecast + "
+                f"local_market_fee = {lowest:.4f} EUR/kWh with these prices), got "
+                f"{self.feed_in_tariff}: the grid would pay more for a kWh than it charges"
+            )
+
+    def lowest_import_price(self) -> float | None:
+        """Lowest grid import price (forecast + fee) the price source can give [EUR/kWh];
+        None for a user's price file (checked each step, see ``hour.price_context``)."""
+        if self.price_source == "synthetic":
+            lowest_forecast = self.base_price * min(self.price_shape) * (1 - self.price_noise)
+        elif self.price_source == "tou":
+            lowest_forecast = min(self.tou_prices)
+        else:
+            return None
+        return lowest_forecast + self.local_market_fee
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all parameters (tuples kept), e.g. to pass as model keywords."""
