@@ -367,5 +367,36 @@ def settle_with_grid(
     )
 
 
+# --- the counterfactual of savings_eur --------------------------------------------------------
+def no_p2p_cost(
+    state: ProsumerState, shadow_stored_kwh: np.ndarray, forecast: float, params: Parameters
+) -> float:
+    """What the community would have paid this step without P2P trading [EUR].
+
+    The counterfactual of ``savings_eur``: the same homes, PV and served load, but each
+    battery only balances its own home and every residual is settled with the grid, as in
+    the ``grid_battery`` scenario of :mod:`community_model.experiments.economics`. The
+    counterfactual batteries are tracked in ``shadow_stored_kwh`` [kWh] (updated in place)
+    from the run's start, so energy a battery sold to a neighbour is missing from its
+    owner's later hours as it would be in a run without P2P. (An hourly counterfactual from
+    the real batteries would count that energy as free.)
+    """
+    flows = self_balance(
+        state.pv_kwh - state.load_kwh,
+        shadow_stored_kwh,
+        state.homes.battery_capacity_kwh,
+        soc_min=params.soc_min,
+        soc_max=params.soc_max,
+        efficiency=params.battery_efficiency,
+        power_limit_kwh=battery_power_limit_kwh(params),
+    )
+    shadow_stored_kwh[:] = flows.stored_kwh
+    residual = state.pv_kwh - state.load_kwh - flows.charge_kwh + flows.discharge_kwh
+    grid = settle_local_market(
+        residual, forecast, params.local_market_fee, params.fee_mode, params.feed_in_tariff
+    )
+    return float(grid.cost.sum())
+
+
 def concat_logs(*logs: TradeLog) -> TradeLog:
     return TradeLog(*(np.concatenate(cols) for cols in zip(*logs, strict=True)))

@@ -31,7 +31,6 @@ from community_model.parameters import Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
-from market import settle_local_market
 
 D = Parameters()  # the SPEC defaults, shown in the signature below
 
@@ -150,6 +149,8 @@ class CommunityModel(mesa.Model):
         self.homes = draw_homes(p, self.rng)
         self.state = ProsumerState(self.homes)
         self.state.stored_kwh[:] = p.initial_soc * self.homes.battery_capacity_kwh
+        self._no_p2p_stored_kwh = self.state.stored_kwh.copy()  # batteries without P2P
+        self._initial_stored_kwh = float(self.state.stored_kwh.sum())
         self.profiles = make_profile_source(p, self.homes)
         self.pricing = make_pricing(p.pricing_strategy)
 
@@ -274,17 +275,9 @@ class CommunityModel(mesa.Model):
         s.balance_eur += self._trade_balance_change() + s.bonus_eur - s.penalty_eur
 
     def _baseline_cost(self, ctx) -> float:
-        """What the community would have paid this step without P2P (hourly counterfactual:
-        every residual after self-balance settled with the grid) [EUR]."""
-        p = self.params
-        grid = settle_local_market(
-            self.state.residual_kwh,
-            ctx.forecast,
-            p.local_market_fee,
-            p.fee_mode,
-            p.feed_in_tariff,
-        )
-        return float(grid.cost.sum())
+        """What the community would have paid this step without P2P [EUR]: its batteries
+        tracked apart from the run's start, see :func:`community_model.hour.no_p2p_cost`."""
+        return phases.no_p2p_cost(self.state, self._no_p2p_stored_kwh, ctx.forecast, self.params)
 
     def _collect(self) -> None:
         every = self.params.agent_data_every
@@ -332,7 +325,11 @@ class CommunityModel(mesa.Model):
 
     def kpis(self) -> dict[str, float]:
         """Run-level KPIs (SPEC section 9)."""
-        kpis = run_kpis(self.step_frame(), -self.state.balance_eur)
+        stored_change = float(self.state.stored_kwh.sum()) - self._initial_stored_kwh
+        kpis = run_kpis(
+            self.step_frame(), -self.state.balance_eur, stored_change,
+            self.params.battery_efficiency,
+        )  # fmt: skip
         kpis["blocks_mined"] = int(sum(m.blocks_won for m in self.miners))
         kpis["hashes"] = int(sum(m.hashes_tried for m in self.miners))
         kpis["block_rewards_eur"] = float(sum(m.reward_eur for m in self.miners))
