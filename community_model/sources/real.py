@@ -41,7 +41,7 @@ from community_model.sources.pv import draw_orientations, pv_by_home_kw_per_kwp
 from community_model.sources.standard_load import bdew_day_shapes, home_load_kwh, standard_energy
 from community_model.sources.synthetic import SyntheticProfiles
 from community_model.sources.tariffs import synthetic_forecast, tou_forecast
-from community_model.sources.weather import hour_of_weather_year, load_weather
+from community_model.sources.weather import load_weather
 
 SLOT_HOURS = 0.25  #: resolution of the standard load profiles [h]
 
@@ -196,7 +196,7 @@ class RealProfiles:
 
     def _weather_pv(self, times: pd.DatetimeIndex) -> np.ndarray:
         """PV energy per step and home from the weather year [kWh]."""
-        hour = hour_of_weather_year(self._sub_times(times), self.weather.utc_offset_hours)
+        hour = self.weather.hour_of(self._sub_times(times))
         per_kwp = self.pv_unit[hour].reshape(len(times), self.subs, -1).sum(axis=1)
         per_kwp *= self.sub_hours
         return per_kwp[:, self.pv_column] * self.homes.pv_capacity_kw[None, :]
