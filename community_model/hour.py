@@ -85,7 +85,7 @@ def price_context(
         forecast=forecast,
         grid_buy=forecast + fee,
         grid_sell=forecast - fee if feed_in is None else feed_in,
-        trade_cap=params.max_trade_cap,
+        trade_cap=params.trade_cap_kwh,
         buyer_incentive=incentives.buyer_p2p,
         seller_incentive=incentives.seller_p2p,
         storage_incentive=incentives.storage,
@@ -146,10 +146,10 @@ def make_offers(
     :func:`clear_p2p` keeps the trade prices in the band [grid_sell, grid_buy].
     """
     residual, banned = state.residual_kwh, state.banned
-    buyers = np.flatnonzero((residual < -params.dead_band) & ~banned)
-    sellers = np.flatnonzero((residual > params.dead_band) & ~banned)
-    bid_qty = np.minimum(-residual[buyers], params.max_trade_cap)
-    ask_qty = np.minimum(residual[sellers], params.max_trade_cap)
+    buyers = np.flatnonzero((residual < -params.dead_band_kwh) & ~banned)
+    sellers = np.flatnonzero((residual > params.dead_band_kwh) & ~banned)
+    bid_qty = np.minimum(-residual[buyers], params.trade_cap_kwh)
+    ask_qty = np.minimum(residual[sellers], params.trade_cap_kwh)
     bid_price = ctx.bids_in_range(strategy.buyer_bids(ctx, bid_qty, rng))
     ask_price = ctx.asks_in_range(strategy.seller_asks(ctx, ask_qty, rng))
 
@@ -200,14 +200,14 @@ def add_battery_offers(
     shortfall is covered. Draws one ask price per battery offer.
     """
     shortfall = book.bid_qty.sum() - book.ask_qty.sum()
-    if shortfall <= params.imbalance_threshold:
+    if shortfall <= params.imbalance_threshold_kwh:
         return book
     cap = state.homes.battery_capacity_kwh
     candidates = (cap > 0) & ~state.banned & (state.role != BUYER)
     available = sharing_fraction(params.battery_offer_fraction, ctx) * deliverable_kwh(
         state.stored_kwh, cap, params.soc_min, params.battery_efficiency
     )
-    available = np.minimum(available, params.max_trade_cap)
+    available = np.minimum(available, params.trade_cap_kwh)
     limit = battery_power_limit_kwh(params)
     if limit is not None:
         available = np.minimum(available, limit - state.charge_kwh - state.discharge_kwh)
@@ -245,7 +245,7 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
         return book
     cap = state.homes.battery_capacity_kwh
     room = headroom_kwh(state.stored_kwh, cap, params.soc_max) / params.battery_efficiency
-    room = np.minimum(room, params.max_trade_cap)
+    room = np.minimum(room, params.trade_cap_kwh)
     limit = battery_power_limit_kwh(params)
     if limit is not None:
         room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)

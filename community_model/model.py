@@ -164,7 +164,7 @@ class CommunityModel(mesa.Model):
         self._blockchain, self.keyring = make_ledger(p, self.rng, self.prosumer_ids)
         self.mining = MiningRecord(0, 0)
         self._miner_process: BackgroundMiner | None = None  # with mine_in_background
-        self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
+        self.flexible_load = DeferrableLoad(p.steps_of(p.max_deferral_hours), p.n_prosumers)
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None

@@ -206,13 +206,15 @@ class Parameters:
     )
     # --- trading -------------------------------------------------------------------------
     max_trade_cap: float = _p(
-        3.0, "kWh", "largest P2P offer per prosumer per step", lo=0, hi=1e6, lo_open=True
-    )
+        3.0, "kWh/h", "largest P2P offer per prosumer (per step: x step_hours)", lo=0, hi=1e6,
+        lo_open=True,
+    )  # fmt: skip
     dead_band: float = _p(
-        0.01, "kWh", "imbalance below which a prosumer does not trade", lo=0, hi=1e3
-    )
+        0.01, "kWh/h", "imbalance below which a prosumer does not trade (x step_hours)", lo=0,
+        hi=1e3,
+    )  # fmt: skip
     imbalance_threshold: float = _p(
-        0.05, "kWh", "shortfall that triggers battery offers", lo=0, hi=1e6
+        0.05, "kWh/h", "shortfall that triggers battery offers (x step_hours)", lo=0, hi=1e6
     )
     battery_offer_fraction: float = _p(
         0.5, "-", "share of usable stored energy offered", lo=0, hi=1
@@ -257,7 +259,7 @@ class Parameters:
     p2p_bonus: float = _p(0.01, "EUR/kWh", "bonus per P2P kWh, to buyer and seller", lo=0, hi=10)
     market_penalty: float = _p(0.02, "EUR/kWh", "penalty per kWh traded with the grid", lo=0, hi=10)
     exempt_no_battery: bool = _p(True, "-", "homes without a battery pay no market penalty")
-    ban_window: int = _p(24, "steps", "rolling window of the ban rules", lo=1, hi=1_000_000)
+    ban_window: int = _p(24, "h", "rolling window of the ban rules", lo=1, hi=1_000_000)
     ban_penalty_threshold: float = _p(
         5.0,
         "EUR",
@@ -275,19 +277,23 @@ class Parameters:
         lo=-1e9,
         hi=0,
     )
-    market_ban_steps: int = _p(2, "steps", "ban for excessive market usage", lo=0, hi=1_000_000)
-    balance_ban_steps: int = _p(3, "steps", "ban for a negative balance", lo=0, hi=1_000_000)
+    market_ban_steps: int = _p(
+        2, "h", "ban for excessive market usage (hours; steps at 1 h)", lo=0, hi=1_000_000
+    )
+    balance_ban_steps: int = _p(
+        3, "h", "ban for a negative balance (hours; steps at 1 h)", lo=0, hi=1_000_000
+    )
     reban_cooldown: int = _p(
         5,
-        "steps",
-        "no new ban for the same reason within this many steps of the last one",
+        "h",
+        "no new ban for the same reason within this many hours of the last one",
         lo=0,
         hi=1_000_000,
     )
     flexible_load_share: float = _p(
         0.1, "-", "share of demand a home may defer when incentives reward it", lo=0, hi=1
     )
-    max_deferral_hours: int = _p(12, "steps", "longest a flexible demand may wait", lo=0, hi=168)
+    max_deferral_hours: int = _p(12, "h", "longest a flexible demand may wait", lo=0, hi=168)
     flex_discomfort: float = _p(
         0.01, "EUR/kWh", "incentive below which homes do not bother to defer", lo=0, hi=10
     )
@@ -390,6 +396,26 @@ class Parameters:
         else:
             return None
         return lowest_forecast + self.local_market_fee
+
+    # --- durations in hours and rates, as steps and per-step quantities --------------------
+    def steps_of(self, hours: float) -> int:
+        """A duration in hours as a whole number of steps (``step_hours``) [-]."""
+        return int(round(hours / self.step_hours))
+
+    @property
+    def trade_cap_kwh(self) -> float:
+        """Largest P2P offer in one step [kWh]: ``max_trade_cap`` [kWh/h] x step_hours."""
+        return self.max_trade_cap * self.step_hours
+
+    @property
+    def dead_band_kwh(self) -> float:
+        """Imbalance in one step below which a prosumer does not trade [kWh]."""
+        return self.dead_band * self.step_hours
+
+    @property
+    def imbalance_threshold_kwh(self) -> float:
+        """Shortfall in one step that triggers battery offers [kWh]."""
+        return self.imbalance_threshold * self.step_hours
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all parameters (tuples kept), e.g. to pass as model keywords."""
