@@ -235,8 +235,9 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
     battery owners with room left bid for neighbours' surplus that would otherwise go to the
     grid.
 
-    Idle, unbanned homes with a battery bid for what their battery can still take (before
-    losses, within the trade cap and the power limit) at ``grid_sell * 1.01 +
+    Idle, unbanned homes with a battery that is not discharging this step bid for what
+    their battery can still take (before losses, within the trade cap and the power limit)
+    at ``grid_sell * 1.01 +
     storage_incentive``: the stored energy is worth what its owner would otherwise get for its
     own PV at the grid, plus the bonus. No random draw. Without the incentive, storing a
     neighbour's energy only displaces the owner's own PV later, so nobody bids.
@@ -249,7 +250,9 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
     limit = battery_power_limit_kwh(params)
     if limit is not None:
         room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)
-    rows = np.flatnonzero((cap > 0) & (state.role == IDLE) & (room > QTY_EPS))
+    # a battery discharging for its own home this step does not also charge
+    idle = (state.role == IDLE) & (state.discharge_kwh <= QTY_EPS)
+    rows = np.flatnonzero((cap > 0) & idle & (room > QTY_EPS))
     qty = room[rows]
     price = ctx.bids_in_range(
         np.full(len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99))
@@ -311,12 +314,18 @@ def apply_p2p_trades(
 
     state.p2p_bought_battery_kwh[:] = np.bincount(buyer, np.where(to_battery, kwh, 0.0), n)
 
-    # Energy sold from the battery leaves it now, with the same losses as any discharge;
-    # energy bought to store enters it with the same losses as any charge.
+    # A home that charged its battery from its own PV this step and sells stored energy
+    # sells that PV first: the charge is undone (no round-trip losses, never charge and
+    # discharge in one step); only the rest leaves the battery, with the losses of any
+    # discharge. Energy bought to store enters it with the same losses as any charge.
     sold, stored_in = state.p2p_sold_battery_kwh, state.p2p_bought_battery_kwh
-    stored, loss = discharge_for_sale(sold, state.stored_kwh, eff)
+    uncharged = np.minimum(sold, state.charge_kwh)
+    state.charge_kwh -= uncharged
+    state.loss_kwh -= uncharged * (1.0 - eff)
+    from_store = sold - uncharged
+    stored, loss = discharge_for_sale(from_store, state.stored_kwh - uncharged * eff, eff)
     state.stored_kwh[:] = stored + stored_in * eff
-    state.discharge_kwh += sold
+    state.discharge_kwh += from_store
     state.charge_kwh += stored_in
     state.loss_kwh += loss + stored_in * (1.0 - eff)
     return TradeLog(

@@ -95,6 +95,11 @@ class InvariantChecker:
         loss_error = s.loss_kwh - expected_loss
         _require(np.abs(loss_error) <= TOL, step, "battery losses misaccounted", loss_error)
 
+        _require(
+            ~((s.charge_kwh > TOL) & (s.discharge_kwh > TOL)),
+            step,
+            "a battery charged and discharged in the same step",
+        )
         has = cap > 0
         _require(s.stored_kwh[has] >= p.soc_min * cap[has] - TOL, step, "SOC below soc_min")
         _require(s.stored_kwh[has] <= p.soc_max * cap[has] + TOL, step, "SOC above soc_max")
