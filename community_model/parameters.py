@@ -378,6 +378,17 @@ class Parameters:
             raise ParameterError("load_file is read only with profile_source 'files'")
         if self.price_file and self.price_source != "file":
             raise ParameterError("price_file is read only with price_source 'file'")
+        if (
+            self.profile_source == "standard"
+            and self.standard_load_profile in ("P25", "S25")
+            and self.pv_scale > 0
+            and max(self.pv_capacities_kw) > 0
+        ):
+            raise ParameterError(
+                f"standard_load_profile {self.standard_load_profile!r} is the grid draw of homes "
+                "with PV, which the model adds itself (PV would count twice): use 'H25', or "
+                "pv_scale=0"
+            )
         lowest = self.lowest_import_price()
         if self.feed_in_tariff is not None and lowest is not None and self.feed_in_tariff > lowest:
             raise ParameterError(

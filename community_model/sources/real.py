@@ -41,7 +41,7 @@ from community_model.sources.pv import draw_orientations, pv_by_home_kw_per_kwp
 from community_model.sources.standard_load import bdew_day_shapes, home_load_kwh, standard_energy
 from community_model.sources.synthetic import SyntheticProfiles
 from community_model.sources.tariffs import synthetic_forecast, tou_forecast
-from community_model.sources.weather import load_weather
+from community_model.sources.weather import BUILTIN_WEATHER, check_site_clock, load_weather
 
 SLOT_HOURS = 0.25  #: resolution of the standard load profiles [h]
 
@@ -112,6 +112,12 @@ class RealProfiles:
         self.weather = None
         if self.pv_rows is None:
             self.weather = load_weather(p.weather_file, p.site_latitude, p.site_longitude)
+            station = self.weather  # a user's CSV has no station of its own
+            if p.site_latitude is not None and p.weather_file in BUILTIN_WEATHER:
+                station = load_weather(p.weather_file)
+            check_site_clock(
+                self.weather, p.timezone, self.first, station.longitude, station.latitude
+            )
         self.seed: int | None = None
         self._block: _Block | None = None
 

@@ -147,6 +147,64 @@ def hour_of_weather_year(
     return day_of_year * 24 + shifted.hour.to_numpy()
 
 
+# --- time zone, station and site --------------------------------------------------------------
+#: Largest gap between a time zone's standard offset and the site's solar time [h]: the widest
+#: on land are about 3 h (western China on UTC+8, Spain on UTC+1 is 1.3 h).
+MAX_CLOCK_GAP_HOURS = 3.5
+#: Distance from the weather station beyond which a site gets a warning [km].
+MAX_STATION_DISTANCE_KM = 500.0
+
+
+def check_site_clock(
+    weather: WeatherYear, timezone: str, start: pd.Timestamp, station_longitude: float,
+    station_latitude: float,
+) -> None:  # fmt: skip
+    """Refuse a time zone far from the site's solar time; warn of a site far from the station.
+
+    A zone whose standard UTC offset differs from the site's mean solar time (longitude / 15)
+    by more than ``MAX_CLOCK_GAP_HOURS`` puts daylight in the night (Potsdam weather on
+    America/New_York: 19 % of the PV between 00:00 and 04:00).
+
+    Raises
+    ------
+    ParameterError
+        Naming the time zone, its offset and the site's longitude.
+    """
+    import warnings
+    import zoneinfo
+
+    zone = zoneinfo.ZoneInfo(timezone)
+    moment = start.to_pydatetime().astimezone(zone)
+    dst = moment.dst() or dt.timedelta(0)
+    standard_offset = (moment.utcoffset() - dst).total_seconds() / 3600.0
+    solar_offset = weather.longitude / 15.0
+    if abs(standard_offset - solar_offset) > MAX_CLOCK_GAP_HOURS:
+        raise ParameterError(
+            f"timezone {timezone!r} (UTC{standard_offset:+g}) does not fit the site at "
+            f"{weather.longitude:.2f} deg E of weather {weather.name!r} (solar time "
+            f"UTC{solar_offset:+.1f}): set timezone to the site's zone, or site_latitude and "
+            "site_longitude"
+        )
+    distance = _distance_km(
+        station_latitude, station_longitude, weather.latitude, weather.longitude
+    )
+    if distance > MAX_STATION_DISTANCE_KM:
+        warnings.warn(
+            f"the site ({weather.latitude:.2f} N, {weather.longitude:.2f} E) is {distance:,.0f} "
+            f"km from the station of weather {weather.name!r}: its weather may not fit the site",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance [km] (haversine, Earth radius 6371 km)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlam = phi2 - phi1, np.radians(lon2 - lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
+    return float(2 * 6371.0 * np.arcsin(np.sqrt(a)))
+
+
 # --- readers ----------------------------------------------------------------------------------
 def load_weather(
     source: str, latitude: float | None = None, longitude: float | None = None
