@@ -59,11 +59,17 @@ class TradeLog(NamedTuple):
         return len(self.kwh)
 
 
-def battery_power_limit_kwh(params: Parameters) -> float | None:
-    """Largest energy through a battery's terminals in one step [kWh], None if unlimited."""
-    if params.battery_power_kw is None:
-        return None
-    return params.battery_power_kw * params.step_hours
+def battery_power_limit_kwh(params: Parameters, homes=None) -> float | np.ndarray | None:
+    """Largest energy through a battery's terminals in one step [kWh], None if unlimited.
+
+    ``battery_power_kw`` for every battery, or, with ``battery_c_rate`` [1/h] and ``homes``,
+    C-rate x each home's capacity (the smaller of the two when both are set).
+    """
+    limit = None if params.battery_power_kw is None else params.battery_power_kw
+    if params.battery_c_rate is not None and homes is not None:
+        per_home = params.battery_c_rate * homes.battery_capacity_kwh
+        limit = per_home if limit is None else np.minimum(per_home, limit)
+    return None if limit is None else limit * params.step_hours
 
 
 def price_context(
@@ -103,7 +109,7 @@ def apply_self_balance(
     """Record this step's PV and demand, decide what load is served now (deferrable load,
     see :mod:`agents.flexible_load`) and balance it with each home's own battery."""
     cap = state.homes.battery_capacity_kwh
-    limit = battery_power_limit_kwh(params)
+    limit = battery_power_limit_kwh(params, state.homes)
     can_deliver = deliverable_kwh(state.stored_kwh, cap, params.soc_min, params.battery_efficiency)
     if limit is not None:
         can_deliver = np.minimum(can_deliver, limit)
@@ -208,7 +214,7 @@ def add_battery_offers(
         state.stored_kwh, cap, params.soc_min, params.battery_efficiency
     )
     available = np.minimum(available, params.trade_cap_kwh)
-    limit = battery_power_limit_kwh(params)
+    limit = battery_power_limit_kwh(params, state.homes)
     if limit is not None:
         available = np.minimum(available, limit - state.charge_kwh - state.discharge_kwh)
     candidates &= available > QTY_EPS
@@ -247,7 +253,7 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
     cap = state.homes.battery_capacity_kwh
     room = headroom_kwh(state.stored_kwh, cap, params.soc_max) / params.battery_efficiency
     room = np.minimum(room, params.trade_cap_kwh)
-    limit = battery_power_limit_kwh(params)
+    limit = battery_power_limit_kwh(params, state.homes)
     if limit is not None:
         room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)
     # a battery discharging for its own home this step does not also charge
@@ -397,7 +403,7 @@ def no_p2p_cost(
         soc_min=params.soc_min,
         soc_max=params.soc_max,
         efficiency=params.battery_efficiency,
-        power_limit_kwh=battery_power_limit_kwh(params),
+        power_limit_kwh=battery_power_limit_kwh(params, state.homes),
     )
     shadow_stored_kwh[:] = flows.stored_kwh
     residual = state.pv_kwh - state.load_kwh - flows.charge_kwh + flows.discharge_kwh

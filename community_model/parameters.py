@@ -95,6 +95,14 @@ class Parameters:
     battery_capacities_kwh: tuple = _p(
         BATTERY_CAPACITIES_KWH, "kWh", "battery capacity per home type", lo=0, lo_open=True
     )
+    pv_share: float = _p(1.0, "-", "probability that a home has PV", lo=0, hi=1)
+    battery_on_pv_only: bool = _p(
+        False, "-", "batteries only on homes with PV (battery_share is then a share of those)"
+    )
+    battery_kwh_per_mwh: float | None = _p(
+        None, "kWh/(MWh/a)", "battery sized by the home's annual load (None: by home type)",
+        lo=0, hi=100, lo_open=True, optional=True,
+    )  # fmt: skip
     pv_scale: float = _p(1.0, "-", "multiplier on every home's PV capacity", lo=0, hi=100)
     load_scale: float = _p(1.0, "-", "multiplier on every home's load", lo=0, hi=100)
     # --- time and profiles ---------------------------------------------------------------
@@ -113,6 +121,14 @@ class Parameters:
     pv_system_efficiency: float = _p(0.88, "-", "PV system efficiency", lo=0, hi=1)
     pv_weather_min: float = _p(0.5, "-", "lower bound of the hourly weather factor", lo=0, hi=1)
     pv_weather_max: float = _p(1.0, "-", "upper bound of the hourly weather factor", lo=0, hi=1)
+    synthetic_weather: str = _p(
+        "per_home", "-", "synthetic clouds: drawn per home, or one factor a step for all",
+        choices=("per_home", "shared"),
+    )  # fmt: skip
+    weather_spread: float = _p(
+        0.0, "-", "shared weather: each home's factor x U(1-x, 1+x) around the community's",
+        lo=0, hi=1,
+    )  # fmt: skip
     load_shape: tuple = _p(LOAD_SHAPE, "-", "load multiplier per hour of day", lo=0, length=24)
     load_noise: float = _p(
         0.15, "-", "load drawn in base*f(h)*U(1-x, 1+x)", lo=0, hi=1, hi_open=True
@@ -204,6 +220,10 @@ class Parameters:
         lo_open=True,
         optional=True,
     )
+    battery_c_rate: float | None = _p(
+        None, "1/h", "battery power = C-rate x capacity, per home (None: battery_power_kw)",
+        lo=0, hi=10, lo_open=True, optional=True,
+    )  # fmt: skip
     # --- trading -------------------------------------------------------------------------
     max_trade_cap: float = _p(
         3.0, "kWh/h", "largest P2P offer per prosumer (per step: x step_hours)", lo=0, hi=1e6,
