@@ -211,6 +211,14 @@ class CommunityModel(mesa.Model):
         """Build a model from a :class:`Parameters` object."""
         return cls(**params.to_dict(), rng=rng)
 
+    @classmethod
+    def from_scenario(cls, name: str, rng=None, **overrides) -> CommunityModel:
+        """Build a model from a named scenario (:mod:`community_model.scenarios`), with
+        ``overrides`` of any of its parameters, e.g. ``from_scenario("seed", n_prosumers=20)``."""
+        from community_model.scenarios import scenario_parameters
+
+        return cls(**{**scenario_parameters(name), **overrides}, rng=rng)
+
     # --- the hour ---------------------------------------------------------------------------
     @property
     def step_index(self) -> int:
