@@ -91,6 +91,8 @@ class CommunityModel(mesa.Model):
         pv_temperature_coefficient: float = D.pv_temperature_coefficient,
         albedo: float = D.albedo,
         standard_load_profile: str = D.standard_load_profile,
+        household_load_model: str = D.household_load_model,
+        load_cache_dir: str = D.load_cache_dir,
         annual_loads_kwh: tuple = D.annual_loads_kwh,
         annual_load_spread: float = D.annual_load_spread,
         load_day_variation: float = D.load_day_variation,

@@ -48,6 +48,7 @@ TEXT_KINDS = {
     "timezone": "an IANA time zone name such as 'Europe/Berlin' or 'UTC'",
     "weather": "TRY2010_01 .. TRY2010_15, 723170TYA, 703165TY, or the path of a CSV file",
     "path": "the path of a .csv or .parquet file, or '' for none",
+    "folder": "a folder path, or '' for the default",
 }
 OBJECTIVES = ("maximize_renewable", "maximize_p2p", "maximize_profit", "none")
 
@@ -173,6 +174,13 @@ class Parameters:
     albedo: float = _p(0.2, "-", "ground reflectance seen by the PV arrays", lo=0, hi=1)
     standard_load_profile: str = _p(
         "H25", "-", "BDEW standard load profile of household demand", choices=LOAD_PROFILES
+    )
+    household_load_model: str = _p(
+        "bdew", "-", "standard source: the BDEW profile, or CREST households (richardsonpy)",
+        choices=("bdew", "crest"),
+    )  # fmt: skip
+    load_cache_dir: str = _p(
+        "", "-", "cache of CREST household years ('': ~/.cache/community_model)", text="folder"
     )
     annual_loads_kwh: tuple = _p(
         ANNUAL_LOADS_KWH, "kWh/a", "annual consumption per home type (standard source)", lo=0
@@ -590,6 +598,8 @@ def _text_ok(kind: str, value: str) -> bool:
         return value in BUILTIN_WEATHER or (
             value.lower().endswith(".csv") and os.path.isfile(value)
         )
+    if kind == "folder":
+        return True
     if kind == "path":
         suffix = os.path.splitext(value)[1].lower()
         return value == "" or (suffix in (".csv", ".parquet", ".pq") and os.path.isfile(value))

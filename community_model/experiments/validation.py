@@ -60,12 +60,28 @@ def _home_year(weather: str = "TRY2010_04") -> tuple[np.ndarray, np.ndarray]:
     return np.array([r.pv_kwh[0] for r in rows]), np.array([r.load_kwh[0] for r in rows])
 
 
-def home_self_sufficiency(pv_kwp_per_mwh: float, battery_kwh_per_mwh: float) -> float:
-    """Self-sufficiency of a home of 1 MWh/a over a year [-] (Potsdam, H25, no P2P),
-    balanced hour by hour with :func:`agents.battery.self_balance` (SOC 10-95 %, 95 %)."""
+#: CREST households of the validation rows: three homes of 3,500 kWh/a (three occupants)
+CREST_HOMES = 3
+
+
+def crest_loads() -> np.ndarray:
+    """(8760, CREST_HOMES) hourly loads of CREST households scaled to 1 MWh/a [kWh]."""
+    from community_model.sources.crest import community_year_kwh
+
+    loads = community_year_kwh(0, np.full(CREST_HOMES, 3500.0))
+    return loads / loads.sum(axis=0) * 1000.0
+
+
+def home_self_sufficiency(
+    pv_kwp_per_mwh: float, battery_kwh_per_mwh: float, load: np.ndarray | None = None
+) -> float:
+    """Self-sufficiency of a home of 1 MWh/a over a year [-] (Potsdam, no P2P; H25 load, or
+    the hourly ``load`` [kWh] given), balanced hour by hour with
+    :func:`agents.battery.self_balance` (SOC 10-95 %, 95 %)."""
     from agents.battery import self_balance
 
-    pv, load = _home_year()
+    pv, h25 = _home_year()
+    load = h25 if load is None else np.asarray(load, float)
     pv = pv * pv_kwp_per_mwh
     capacity = np.array([battery_kwh_per_mwh])
     stored = capacity * 0.5
@@ -135,7 +151,16 @@ ROWS = (
         "`python -m community_model.experiments.validation --row 3`",
         lambda: 100 * home_self_sufficiency(1.0, 1e-9),
         known_gap="the BDEW H25 profile is a smoothed group average; a single household is "
-        "spikier (individual loads, richardsonpy, not built yet)",
+        "spikier (next row: CREST households)",
+    ),
+    Row(
+        "Self-sufficiency, PV-only home, 1 kWp per MWh/a, CREST households (mean of 3)",
+        "25-35 %", 25, 35,
+        "Weniger et al. 2014; Luthander et al. 2015; loads: Richardson et al. 2010",
+        "`python -m community_model.experiments.validation --row 4`",
+        lambda: 100 * float(np.mean([
+            home_self_sufficiency(1.0, 1e-9, crest_loads()[:, k]) for k in range(CREST_HOMES)
+        ])),
     ),
     Row(
         "Quartierstrom pilot: community self-sufficiency (mean of 5 seeds)", "33 %", 30, 36,

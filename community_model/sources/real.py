@@ -207,9 +207,25 @@ class RealProfiles:
         per_kwp *= self.sub_hours
         return per_kwp[:, self.pv_column] * self.homes.pv_capacity_kw[None, :]
 
+    def _crest_load(self, times: pd.DatetimeIndex) -> np.ndarray:
+        """Load per step and home from cached CREST households [kWh] (see crest); the
+        household year is read on the local calendar (day of year, hour)."""
+        from community_model.sources.crest import community_year_kwh
+
+        if getattr(self, "_crest", None) is None:
+            cache = self.params.load_cache_dir or None
+            self._crest = community_year_kwh(self.seed, self.annual_load_kwh, cache)
+        sub = self._sub_times(times).tz_convert(self.first.tz)
+        day = np.minimum(sub.day_of_year.to_numpy() - 1, 364)
+        hour = day * 24 + sub.hour.to_numpy()
+        per_sub = self._crest[hour] * self.sub_hours
+        return per_sub.reshape(len(times), self.subs, -1).sum(axis=1)
+
     def _standard_load(self, times: pd.DatetimeIndex, holidays, rng) -> np.ndarray:
         """Load per step and home from the standard profile [kWh] (see standard_load)."""
         p, tz = self.params, self.first.tz
+        if p.household_load_model == "crest":
+            return self._crest_load(times)
         step_days, _ = local_wall_clock(times)
         first_day = step_days[0] - np.timedelta64(1, "D")
         last_day = step_days[-1] + np.timedelta64(2, "D")
