@@ -2,7 +2,7 @@
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
-RUN_ARGS ?= --prosumers 100 --hours 24 --seed 42 --out results/
+RUN_ARGS ?= --scenario seed --prosumers 100 --hours 24 --seed 42 --out results/
 
 .PHONY: install run test lint bench clean
 

@@ -82,7 +82,7 @@ SLIDERS: dict[str, tuple[str, float, float, float]] = {
     "soc_max": ("Highest battery SOC [-]", 0.5, 1.0, 0.05),
     "base_price": ("Base grid price [EUR/kWh]", 0.05, 0.50, 0.01),
     "local_market_fee": ("Local market fee [EUR/kWh]", 0.0, 0.10, 0.005),
-    "max_trade_cap": ("Largest P2P offer [kWh]", 0.5, 10.0, 0.5),
+    "max_trade_cap": ("Largest P2P offer [kWh/h]", 0.5, 10.0, 0.5),
     "difficulty": ("Chain difficulty [hex zeros]", 0, 5, 1),
     "n_miners": ("Miners", 1, 50, 1),
 }

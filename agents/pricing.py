@@ -36,6 +36,41 @@ class PriceContext:
     def spread(self) -> float:
         return self.grid_buy - self.grid_sell
 
+    @property
+    def band(self) -> tuple[float, float]:
+        """(lowest, highest) P2P trade price of the step: [grid_sell, grid_buy] [EUR/kWh].
+
+        No P2P trade is priced outside it: below grid_sell a seller would do better at the
+        grid, above grid_buy a buyer would. A degenerate band (a zero fee, or a feed-in
+        tariff equal to the import price) is the single price grid_buy.
+        """
+        return min(self.grid_sell, self.grid_buy), self.grid_buy
+
+    def in_band(self, prices: np.ndarray) -> np.ndarray:
+        """``prices`` clipped into :attr:`band` [EUR/kWh] (trade prices after clearing).
+
+        Examples
+        --------
+        >>> ctx = PriceContext(forecast=0.15, grid_buy=0.2, grid_sell=0.1, trade_cap=3.0)
+        >>> ctx.in_band(np.array([0.05, 0.15, 0.30])).tolist()
+        [0.1, 0.15, 0.2]
+        """
+        low, high = self.band
+        return np.clip(prices, low, high)
+
+    def bids_in_range(self, prices: np.ndarray) -> np.ndarray:
+        """Bids clipped into what a buyer may be willing to pay [EUR/kWh]:
+        [grid_sell, grid_buy + bid shift]. Incentives raise what a buyer is willing to pay
+        (:func:`_bid_shift`); the trade price is kept in :attr:`band` all the same."""
+        low, high = self.band
+        return np.clip(prices, low, high + _bid_shift(self))
+
+    def asks_in_range(self, prices: np.ndarray) -> np.ndarray:
+        """Asks clipped into [grid_sell - ask shift, grid_buy] [EUR/kWh] (as
+        :meth:`bids_in_range`, for sellers)."""
+        low, high = self.band
+        return np.clip(prices, low - _ask_shift(self), high)
+
 
 class PricingStrategy(Protocol):
     """Interface of every pricing strategy. Quantities [kWh] in, prices [EUR/kWh] out."""
@@ -76,7 +111,10 @@ class SeedPricing:
       [grid_sell*1.03, grid_buy*0.85].
 
     Regulator incentives shift asks down by :func:`_ask_shift` and bids up by
-    :func:`_bid_shift`; the clamps' bounds widen by the same amounts.
+    :func:`_bid_shift`; the clamps' bounds widen by the same amounts. The model then keeps
+    asks at or below grid_buy and bids at or above grid_sell
+    (:meth:`PriceContext.asks_in_range`): with a zero fee the seed's lower clamp
+    grid_sell*1.05 lies above grid_buy.
     """
 
     seller_noise: tuple[float, float] = (0.98, 1.05)
@@ -126,7 +164,9 @@ class ZeroIntelligencePricing:
     never asks below what the grid would pay it (grid_sell), a buyer never bids above what the
     grid would charge it (grid_buy); the other end of each range is the opposite grid price.
     Incentives widen the no-loss range: asks may go :func:`_ask_shift` below grid_sell, bids
-    :func:`_bid_shift` above grid_buy.
+    :func:`_bid_shift` above grid_buy (what the trader is willing to accept or pay; the
+    trade price stays in the grid band, :attr:`PriceContext.band`). A degenerate band (a
+    zero fee) gives the single price grid_buy.
 
     References
     ----------
@@ -135,10 +175,12 @@ class ZeroIntelligencePricing:
     """
 
     def seller_asks(self, ctx, qty, rng):
-        return rng.uniform(ctx.grid_sell - _ask_shift(ctx), ctx.grid_buy, len(qty))
+        low, high = ctx.band
+        return rng.uniform(low - _ask_shift(ctx), high, len(qty))
 
     def buyer_bids(self, ctx, qty, rng):
-        return rng.uniform(ctx.grid_sell, ctx.grid_buy + _bid_shift(ctx), len(qty))
+        low, high = ctx.band
+        return rng.uniform(low, high + _bid_shift(ctx), len(qty))
 
     def battery_asks(self, ctx, qty, rng):
         return self.seller_asks(ctx, qty, rng)

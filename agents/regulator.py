@@ -31,9 +31,10 @@ class RegulatorAgent(mesa.Agent):
         self.params = params
         self.objective = params.objective
         self.rates = Rates(params.renewable_bonus, params.p2p_bonus, params.market_penalty)
-        self.window_penalty = RollingSum(params.ban_window, n_prosumers)
-        self.window_bonus = RollingSum(params.ban_window, n_prosumers)
-        self.window_balance = RollingSum(params.ban_window, n_prosumers)
+        window = max(1, params.steps_of(params.ban_window))  # ban_window is in hours
+        self.window_penalty = RollingSum(window, n_prosumers)
+        self.window_bonus = RollingSum(window, n_prosumers)
+        self.window_balance = RollingSum(window, n_prosumers)
         self.last_ban_step = np.full((2, n_prosumers), -1, dtype=np.int64)
         self.redistribution_rate = 0.0  #: last step's bonus per P2P kWh (maximize_profit)
         self.bonus_paid_eur = 0.0  #: total since the start
@@ -81,9 +82,9 @@ class RegulatorAgent(mesa.Agent):
             penalty_threshold=p.ban_penalty_threshold,
             bonus_threshold=p.ban_bonus_threshold,
             balance_threshold=p.ban_balance_threshold,
-            market_ban_steps=p.market_ban_steps,
-            balance_ban_steps=p.balance_ban_steps,
-            cooldown=p.reban_cooldown,
+            market_ban_steps=p.steps_of(p.market_ban_steps),  # durations in hours
+            balance_ban_steps=p.steps_of(p.balance_ban_steps),
+            cooldown=p.steps_of(p.reban_cooldown),
         )
         banned_now = duration > 0
         state.ban_remaining[banned_now] = duration[banned_now]

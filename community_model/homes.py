@@ -30,15 +30,40 @@ class Homes:
 def draw_homes(params: Parameters, rng: np.random.Generator) -> Homes:
     """Draw each home's type uniformly and, with probability ``battery_share``, a battery.
 
-    Draws, in this order: n home types, then n uniform numbers for the batteries.
+    Draws, in this order: n home types, n uniform numbers for the batteries, then, only when
+    ``pv_share`` < 1, n uniform numbers for PV (so the seed's draws are unchanged). With
+    ``battery_on_pv_only`` homes without PV get no battery. With ``battery_kwh_per_mwh`` a
+    battery holds that many kWh per MWh of the home type's annual load (Weniger et al. 2014
+    size batteries at about 1-1.5 kWh per MWh/a), instead of its type's capacity.
+
+    References
+    ----------
+    Weniger, J., Tjaden, T., Quaschning, V. (2014): Sizing of residential PV battery systems.
+    Energy Procedia 46, 78-87.
     """
     n, n_types = params.n_prosumers, len(params.pv_capacities_kw)
     home_type = rng.integers(0, n_types, size=n)
     has_battery = rng.random(n) < params.battery_share
-    battery = np.where(has_battery, np.asarray(params.battery_capacities_kwh)[home_type], 0.0)
+    has_pv = rng.random(n) < params.pv_share if params.pv_share < 1 else np.ones(n, bool)
+    if params.battery_on_pv_only:
+        has_battery &= has_pv
+    base_load = np.asarray(params.base_loads_kwh)[home_type] * params.load_scale
+    if params.battery_kwh_per_mwh is None:
+        size = np.asarray(params.battery_capacities_kwh)[home_type]
+    else:
+        size = params.battery_kwh_per_mwh * annual_load_kwh(params, home_type, base_load) / 1e3
+    pv = np.asarray(params.pv_capacities_kw)[home_type] * params.pv_scale
     return Homes(
         home_type=home_type,
-        pv_capacity_kw=np.asarray(params.pv_capacities_kw)[home_type] * params.pv_scale,
-        base_load_kwh=np.asarray(params.base_loads_kwh)[home_type] * params.load_scale,
-        battery_capacity_kwh=battery,
+        pv_capacity_kw=np.where(has_pv, pv, 0.0),
+        base_load_kwh=base_load,
+        battery_capacity_kwh=np.where(has_battery, size, 0.0),
     )
+
+
+def annual_load_kwh(params: Parameters, home_type: np.ndarray, base_load_kwh) -> np.ndarray:
+    """A home type's annual consumption [kWh/a]: ``annual_loads_kwh`` x load_scale for the
+    standard and files sources, base load x mean load shape x 8760 h for the synthetic one."""
+    if params.profile_source == "synthetic":
+        return np.asarray(base_load_kwh) * float(np.mean(params.load_shape)) * 8760.0
+    return np.asarray(params.annual_loads_kwh)[home_type] * params.load_scale

@@ -16,6 +16,7 @@ from agents.bidding import BiddingPopulation
 from agents.flexible_load import DeferrableLoad
 from agents.pricing import PriceContext
 from agents.regulator_rules import NO_INCENTIVES, Incentives
+from community_model.errors import ParameterError
 from community_model.parameters import Parameters
 from community_model.sources.base import HourProfile
 from community_model.state import BANNED, BUYER, IDLE, SELLER, ProsumerState
@@ -60,24 +61,39 @@ class TradeLog(NamedTuple):
         return len(self.kwh)
 
 
-def battery_power_limit_kwh(params: Parameters) -> float | None:
-    """Largest energy through a battery's terminals in one step [kWh], None if unlimited."""
-    if params.battery_power_kw is None:
-        return None
-    return params.battery_power_kw * params.step_hours
+def battery_power_limit_kwh(params: Parameters, homes=None) -> float | np.ndarray | None:
+    """Largest energy through a battery's terminals in one step [kWh], None if unlimited.
+
+    ``battery_power_kw`` for every battery, or, with ``battery_c_rate`` [1/h] and ``homes``,
+    C-rate x each home's capacity (the smaller of the two when both are set).
+    """
+    limit = None if params.battery_power_kw is None else params.battery_power_kw
+    if params.battery_c_rate is not None and homes is not None:
+        per_home = params.battery_c_rate * homes.battery_capacity_kwh
+        limit = per_home if limit is None else np.minimum(per_home, limit)
+    return None if limit is None else limit * params.step_hours
 
 
 def price_context(
     forecast: float, params: Parameters, incentives: Incentives = NO_INCENTIVES
 ) -> PriceContext:
-    """Grid reference prices of this step (SPEC section 5) and the regulator's incentives."""
+    """Grid reference prices of this step (SPEC section 5) and the regulator's incentives.
+
+    Raises ParameterError when a fixed ``feed_in_tariff`` lies above this step's import price
+    (only a user's price file can get here; other sources are checked up front).
+    """
     fee = params.local_market_fee
     feed_in = params.feed_in_tariff
+    if feed_in is not None and feed_in > forecast + fee:
+        raise ParameterError(
+            f"feed_in_tariff must not exceed the import price, got {feed_in} above "
+            f"forecast + local_market_fee = {forecast + fee:.4f} EUR/kWh in this step"
+        )
     return PriceContext(
         forecast=forecast,
         grid_buy=forecast + fee,
         grid_sell=forecast - fee if feed_in is None else feed_in,
-        trade_cap=params.max_trade_cap,
+        trade_cap=params.trade_cap_kwh,
         buyer_incentive=incentives.buyer_p2p,
         seller_incentive=incentives.seller_p2p,
         storage_incentive=incentives.storage,
@@ -95,7 +111,7 @@ def apply_self_balance(
     """Record this step's PV and demand, decide what load is served now (deferrable load,
     see :mod:`agents.flexible_load`) and balance it with each home's own battery."""
     cap = state.homes.battery_capacity_kwh
-    limit = battery_power_limit_kwh(params)
+    limit = battery_power_limit_kwh(params, state.homes)
     can_deliver = deliverable_kwh(state.stored_kwh, cap, params.soc_min, params.battery_efficiency)
     if limit is not None:
         can_deliver = np.minimum(can_deliver, limit)
@@ -137,15 +153,19 @@ def make_offers(
     """Turn each residual outside the dead band into one bid or ask, capped at the trade cap,
     priced by each home's bidding strategy (:mod:`agents.bidding`).
 
-    Banned prosumers make no offer. Draws bid prices first, then ask prices.
+    Banned prosumers make no offer. Draws bid prices first, then ask prices. Every price a
+    strategy makes (a researcher's own too) is kept in the range a trader can be willing to
+    pay or accept: asks at most grid_buy, bids at least grid_sell, incentives widening the
+    other end (:meth:`PriceContext.bids_in_range`, :meth:`PriceContext.asks_in_range`);
+    :func:`clear_p2p` keeps the trade prices in the band [grid_sell, grid_buy].
     """
     residual, banned = state.residual_kwh, state.banned
-    buyers = np.flatnonzero((residual < -params.dead_band) & ~banned)
-    sellers = np.flatnonzero((residual > params.dead_band) & ~banned)
-    bid_qty = np.minimum(-residual[buyers], params.max_trade_cap)
-    ask_qty = np.minimum(residual[sellers], params.max_trade_cap)
-    bid_price = bidding.price("buyer_bids", ctx, bid_qty, buyers, rng)
-    ask_price = bidding.price("seller_asks", ctx, ask_qty, sellers, rng)
+    buyers = np.flatnonzero((residual < -params.dead_band_kwh) & ~banned)
+    sellers = np.flatnonzero((residual > params.dead_band_kwh) & ~banned)
+    bid_qty = np.minimum(-residual[buyers], params.trade_cap_kwh)
+    ask_qty = np.minimum(residual[sellers], params.trade_cap_kwh)
+    bid_price = ctx.bids_in_range(bidding.price("buyer_bids", ctx, bid_qty, buyers, rng))
+    ask_price = ctx.asks_in_range(bidding.price("seller_asks", ctx, ask_qty, sellers, rng))
 
     state.role[banned] = BANNED
     state.role[buyers] = BUYER
@@ -194,15 +214,15 @@ def add_battery_offers(
     shortfall is covered. Draws one ask price per battery offer.
     """
     shortfall = book.bid_qty.sum() - book.ask_qty.sum()
-    if shortfall <= params.imbalance_threshold:
+    if shortfall <= params.imbalance_threshold_kwh:
         return book
     cap = state.homes.battery_capacity_kwh
     candidates = (cap > 0) & ~state.banned & (state.role != BUYER) & state.active
     available = sharing_fraction(params.battery_offer_fraction, ctx) * deliverable_kwh(
         state.stored_kwh, cap, params.soc_min, params.battery_efficiency
     )
-    available = np.minimum(available, params.max_trade_cap)
-    limit = battery_power_limit_kwh(params)
+    available = np.minimum(available, params.trade_cap_kwh)
+    limit = battery_power_limit_kwh(params, state.homes)
     if limit is not None:
         available = np.minimum(available, limit - state.charge_kwh - state.discharge_kwh)
     candidates &= available > QTY_EPS
@@ -212,7 +232,7 @@ def add_battery_offers(
     qty = np.minimum(available[rows], shortfall - offered_before)
     keep = qty > QTY_EPS
     rows, qty = rows[keep], qty[keep]
-    price = bidding.price("battery_asks", ctx, qty, rows, rng)
+    price = ctx.asks_in_range(bidding.price("battery_asks", ctx, qty, rows, rng))
 
     state.battery_offer_kwh[rows], state.battery_offer_price[rows] = qty, price
     state.role[rows] = SELLER
@@ -229,8 +249,9 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
     battery owners with room left bid for neighbours' surplus that would otherwise go to the
     grid.
 
-    Idle, unbanned homes with a battery bid for what their battery can still take (before
-    losses, within the trade cap and the power limit) at ``grid_sell * 1.01 +
+    Idle, unbanned homes with a battery that is not discharging this step bid for what
+    their battery can still take (before losses, within the trade cap and the power limit)
+    at ``grid_sell * 1.01 +
     storage_incentive``: the stored energy is worth what its owner would otherwise get for its
     own PV at the grid, plus the bonus. No random draw. Without the incentive, storing a
     neighbour's energy only displaces the owner's own PV later, so nobody bids.
@@ -239,14 +260,16 @@ def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, p
         return book
     cap = state.homes.battery_capacity_kwh
     room = headroom_kwh(state.stored_kwh, cap, params.soc_max) / params.battery_efficiency
-    room = np.minimum(room, params.max_trade_cap)
-    limit = battery_power_limit_kwh(params)
+    room = np.minimum(room, params.trade_cap_kwh)
+    limit = battery_power_limit_kwh(params, state.homes)
     if limit is not None:
         room = np.minimum(room, limit - state.charge_kwh - state.discharge_kwh)
-    rows = np.flatnonzero((cap > 0) & (state.role == IDLE) & (room > QTY_EPS) & state.active)
+    # a battery discharging for its own home this step does not also charge
+    idle = (state.role == IDLE) & (state.discharge_kwh <= QTY_EPS)
+    rows = np.flatnonzero((cap > 0) & idle & (room > QTY_EPS) & state.active)
     qty = room[rows]
-    price = np.full(
-        len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99)
+    price = ctx.bids_in_range(
+        np.full(len(rows), min(ctx.grid_sell * 1.01 + ctx.storage_incentive, ctx.grid_buy * 0.99))
     )
     state.storage_bid_kwh[rows] = qty
     state.storage_bid_price[rows] = price
@@ -268,6 +291,13 @@ def clear_p2p(
 ) -> Trades:
     """Clear the book with the mechanism ``params.clearing_mechanism`` names.
 
+    With ``ctx``, the trade prices are kept in the step's grid band [grid_sell, grid_buy]
+    (:meth:`PriceContext.in_band`), whatever the mechanism (one added later included):
+    incentives let a bid lie above grid_buy, and a mechanism pricing between bid and ask
+    could then trade above it. Clipping keeps every trade within its bid and ask (bids are
+    at least grid_sell, asks at most grid_buy, see :func:`make_offers`); the invariants
+    check the band (:class:`~community_model.invariants.InvariantChecker`).
+
     ``trade_reduction`` gets McAfee's bounded dummy traders at the hour's grid band (nobody
     sells below the export price ``ctx.grid_sell`` or buys above the import price
     ``ctx.grid_buy``), widened to the book's own prices should an order lie outside it; ``cda``
@@ -282,7 +312,12 @@ def clear_p2p(
         options["price_cap"] = float(max(ctx.grid_buy, book.ask_price.max(initial=-np.inf)))
     if name in NEEDS_RNG:
         options["rng"] = rng
-    return MECHANISMS[name](book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **options)
+    trades = MECHANISMS[name](book.bid_price, book.bid_qty, book.ask_price, book.ask_qty, **options)
+    if ctx is None:
+        return trades
+    return trades._replace(
+        buyer_price=ctx.in_band(trades.buyer_price), seller_price=ctx.in_band(trades.seller_price)
+    )
 
 
 def order_valuations(book: OrderBook, ctx: PriceContext) -> tuple[np.ndarray, np.ndarray]:
@@ -332,12 +367,18 @@ def apply_p2p_trades(
 
     state.p2p_bought_battery_kwh[:] = np.bincount(buyer, np.where(to_battery, kwh, 0.0), n)
 
-    # Energy sold from the battery leaves it now, with the same losses as any discharge;
-    # energy bought to store enters it with the same losses as any charge.
+    # A home that charged its battery from its own PV this step and sells stored energy
+    # sells that PV first: the charge is undone (no round-trip losses, never charge and
+    # discharge in one step); only the rest leaves the battery, with the losses of any
+    # discharge. Energy bought to store enters it with the same losses as any charge.
     sold, stored_in = state.p2p_sold_battery_kwh, state.p2p_bought_battery_kwh
-    stored, loss = discharge_for_sale(sold, state.stored_kwh, eff)
+    uncharged = np.minimum(sold, state.charge_kwh)
+    state.charge_kwh -= uncharged
+    state.loss_kwh -= uncharged * (1.0 - eff)
+    from_store = sold - uncharged
+    stored, loss = discharge_for_sale(from_store, state.stored_kwh - uncharged * eff, eff)
     state.stored_kwh[:] = stored + stored_in * eff
-    state.discharge_kwh += sold
+    state.discharge_kwh += from_store
     state.charge_kwh += stored_in
     state.loss_kwh += loss + stored_in * (1.0 - eff)
     return TradeLog(
@@ -386,6 +427,37 @@ def settle_with_grid(
         price=np.concatenate([grid.import_price[imports], grid.export_price[exports]]),
         seller_price=np.concatenate([grid.import_price[imports], grid.export_price[exports]]),
     )
+
+
+# --- the counterfactual of savings_eur --------------------------------------------------------
+def no_p2p_cost(
+    state: ProsumerState, shadow_stored_kwh: np.ndarray, forecast: float, params: Parameters
+) -> float:
+    """What the community would have paid this step without P2P trading [EUR].
+
+    The counterfactual of ``savings_eur``: the same homes, PV and served load, but each
+    battery only balances its own home and every residual is settled with the grid, as in
+    the ``grid_battery`` scenario of :mod:`community_model.experiments.economics`. The
+    counterfactual batteries are tracked in ``shadow_stored_kwh`` [kWh] (updated in place)
+    from the run's start, so energy a battery sold to a neighbour is missing from its
+    owner's later hours as it would be in a run without P2P. (An hourly counterfactual from
+    the real batteries would count that energy as free.)
+    """
+    flows = self_balance(
+        state.pv_kwh - state.load_kwh,
+        shadow_stored_kwh,
+        state.homes.battery_capacity_kwh,
+        soc_min=params.soc_min,
+        soc_max=params.soc_max,
+        efficiency=params.battery_efficiency,
+        power_limit_kwh=battery_power_limit_kwh(params, state.homes),
+    )
+    shadow_stored_kwh[:] = flows.stored_kwh
+    residual = state.pv_kwh - state.load_kwh - flows.charge_kwh + flows.discharge_kwh
+    grid = settle_local_market(
+        residual, forecast, params.local_market_fee, params.fee_mode, params.feed_in_tariff
+    )
+    return float(grid.cost.sum())
 
 
 def concat_logs(*logs: TradeLog) -> TradeLog:

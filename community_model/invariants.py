@@ -96,6 +96,11 @@ class InvariantChecker:
         loss_error = s.loss_kwh - expected_loss
         _require(np.abs(loss_error) <= TOL, step, "battery losses misaccounted", loss_error)
 
+        _require(
+            ~((s.charge_kwh > TOL) & (s.discharge_kwh > TOL)),
+            step,
+            "a battery charged and discharged in the same step",
+        )
         has = cap > 0
         _require(s.stored_kwh[has] >= p.soc_min * cap[has] - TOL, step, "SOC below soc_min")
         _require(s.stored_kwh[has] <= p.soc_max * cap[has] + TOL, step, "SOC above soc_max")
@@ -146,6 +151,16 @@ class InvariantChecker:
         ask = np.where(from_battery, s.battery_offer_price[seller_row], s.offer_price[seller_row])
         _require(log.price[p2p] <= bid + 1e-12, step, "a trade above its bid")
         _require(log.seller_price[p2p] >= ask - 1e-12, step, "a trade below its ask")
+        # Every P2P price within the step's grid band [what the grid pays, what it charges].
+        ctx = self.model.price_context
+        low, high = min(ctx.grid_sell, ctx.grid_buy), ctx.grid_buy
+        for side, prices in (("buyer", log.price[p2p]), ("seller", log.seller_price[p2p])):
+            _require(
+                (prices >= low - 1e-12) & (prices <= high + 1e-12),
+                step,
+                f"a P2P {side} price outside the grid band [{low:.4f}, {high:.4f}] EUR/kWh",
+                np.where(prices > high, prices - high, np.minimum(prices - low, 0.0)),
+            )
         # P2P money: what buyers paid equals what sellers received plus the operator's share.
         paid, received = s.p2p_paid_eur.sum(), s.p2p_received_eur.sum()
         surplus = float(np.sum(log.kwh[p2p] * (log.price[p2p] - log.seller_price[p2p])))

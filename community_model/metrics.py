@@ -131,6 +131,53 @@ def step_figures(
     return figures
 
 
+def storage_neutral_shares(
+    pv_kwh, load_kwh, grid_import_kwh, grid_export_kwh, stored_change_kwh, efficiency: float
+):
+    """Self-sufficiency and self-consumption over a period, net of the change in storage [-].
+
+    Stored energy drawn down over the period (``stored_change_kwh`` < 0) served load without
+    being produced in it: it counts like an import, ``-stored_change * efficiency`` delivered.
+    Energy left in storage at the end (> 0) was produced but not yet consumed: it counts like
+    an export, ``stored_change / efficiency`` drawn from PV. Over a year the change is small
+    and both equal the usual figures (Luthander et al. 2015):
+
+        self-sufficiency = (load - import - drained) / load
+        self-consumption = (pv - export - kept) / pv
+
+    Parameters
+    ----------
+    pv_kwh, load_kwh, grid_import_kwh, grid_export_kwh : numeric
+        Sums over the period [kWh].
+    stored_change_kwh : numeric
+        Stored energy at the end minus at the start [kWh].
+    efficiency : float
+        One-way battery efficiency [-].
+
+    Returns
+    -------
+    (self_sufficiency, self_consumption) : numeric, NaN where load (or PV) is zero [-].
+
+    References
+    ----------
+    Luthander, R., Widen, J., Nilsson, D., & Palm, J. (2015). Photovoltaic self-consumption
+    in buildings: A review. Applied Energy, 142, 80-94.
+
+    Examples
+    --------
+    >>> [round(float(x), 3) for x in storage_neutral_shares(10.0, 10.0, 2.0, 4.0, -1.0, 0.9)]
+    [0.71, 0.6]
+    """
+    change = np.asarray(stored_change_kwh, float)
+    drained = np.maximum(-change, 0.0) * efficiency
+    kept = np.maximum(change, 0.0) / efficiency
+    load, pv = np.asarray(load_kwh, float), np.asarray(pv_kwh, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sufficiency = np.where(load > 0, (load - grid_import_kwh - drained) / load, np.nan)
+        consumption = np.where(pv > 0, (pv - grid_export_kwh - kept) / pv, np.nan)
+    return sufficiency, consumption
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient by mean absolute difference, G = sum|xi - xj| / (2 n^2 |mean|).
 
@@ -158,9 +205,25 @@ def surplus_figures(realised_eur: float, largest_eur: float) -> dict[str, float]
     }
 
 
-def run_kpis(steps: pd.DataFrame, net_cost_per_prosumer: np.ndarray) -> dict[str, float]:
-    """Run-level KPIs from the per-step figures (rows of executed steps only)."""
+def run_kpis(
+    steps: pd.DataFrame,
+    net_cost_per_prosumer: np.ndarray,
+    stored_change_kwh: float = 0.0,
+    efficiency: float = 1.0,
+) -> dict[str, float]:
+    """Run-level KPIs from the per-step figures (rows of executed steps only).
+
+    ``self_sufficiency`` and ``self_consumption`` are net of the change in stored energy
+    over the run (``stored_change_kwh`` [kWh], see :func:`storage_neutral_shares`); the
+    ``*_raw`` figures ignore it (a day that drains the batteries reports up to 100 %).
+    ``savings_eur`` is the bill without P2P (batteries tracked apart from the start, see
+    :func:`community_model.hour.no_p2p_cost`) minus the bill with it.
+    """
     total = steps.sum(numeric_only=True)
+    sufficiency, consumption = storage_neutral_shares(
+        total["pv_kwh"], total["load_kwh"], total["grid_import_kwh"], total["grid_export_kwh"],
+        stored_change_kwh, efficiency,
+    )  # fmt: skip
     traded = total["p2p_kwh"] + total["grid_import_kwh"] + total["grid_export_kwh"]
     return {
         "pv_kwh": total["pv_kwh"],
@@ -170,8 +233,12 @@ def run_kpis(steps: pd.DataFrame, net_cost_per_prosumer: np.ndarray) -> dict[str
         "grid_import_kwh": total["grid_import_kwh"],
         "grid_export_kwh": total["grid_export_kwh"],
         "market_trades": int(total["market_trades"]),
-        "self_sufficiency": _ratio(total["load_kwh"] - total["grid_import_kwh"], total["load_kwh"]),
-        "self_consumption": _ratio(total["pv_kwh"] - total["grid_export_kwh"], total["pv_kwh"]),
+        "self_sufficiency": float(sufficiency),
+        "self_consumption": float(consumption),
+        "self_sufficiency_raw": _ratio(
+            total["load_kwh"] - total["grid_import_kwh"], total["load_kwh"]
+        ),
+        "self_consumption_raw": _ratio(total["pv_kwh"] - total["grid_export_kwh"], total["pv_kwh"]),
         "p2p_share": _ratio(total["p2p_kwh"], traded),
         "avg_p2p_price": _ratio(
             float((steps["avg_p2p_price"].fillna(0) * steps["p2p_kwh"]).sum()), total["p2p_kwh"]

@@ -34,7 +34,6 @@ from community_model.parameters import Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
-from market import settle_local_market
 
 D = Parameters()  # the SPEC defaults, shown in the signature below
 
@@ -64,6 +63,9 @@ class CommunityModel(mesa.Model):
         pv_capacities_kw: tuple = D.pv_capacities_kw,
         base_loads_kwh: tuple = D.base_loads_kwh,
         battery_capacities_kwh: tuple = D.battery_capacities_kwh,
+        pv_share: float = D.pv_share,
+        battery_on_pv_only: bool = D.battery_on_pv_only,
+        battery_kwh_per_mwh: float | None = D.battery_kwh_per_mwh,
         pv_scale: float = D.pv_scale,
         load_scale: float = D.load_scale,
         step_hours: float = D.step_hours,
@@ -72,6 +74,8 @@ class CommunityModel(mesa.Model):
         pv_system_efficiency: float = D.pv_system_efficiency,
         pv_weather_min: float = D.pv_weather_min,
         pv_weather_max: float = D.pv_weather_max,
+        synthetic_weather: str = D.synthetic_weather,
+        weather_spread: float = D.weather_spread,
         load_shape: tuple = D.load_shape,
         load_noise: float = D.load_noise,
         min_load_kwh: float = D.min_load_kwh,
@@ -90,6 +94,8 @@ class CommunityModel(mesa.Model):
         pv_temperature_coefficient: float = D.pv_temperature_coefficient,
         albedo: float = D.albedo,
         standard_load_profile: str = D.standard_load_profile,
+        household_load_model: str = D.household_load_model,
+        load_cache_dir: str = D.load_cache_dir,
         annual_loads_kwh: tuple = D.annual_loads_kwh,
         annual_load_spread: float = D.annual_load_spread,
         load_day_variation: float = D.load_day_variation,
@@ -107,6 +113,7 @@ class CommunityModel(mesa.Model):
         soc_max: float = D.soc_max,
         initial_soc: float = D.initial_soc,
         battery_power_kw: float | None = D.battery_power_kw,
+        battery_c_rate: float | None = D.battery_c_rate,
         max_trade_cap: float = D.max_trade_cap,
         dead_band: float = D.dead_band,
         imbalance_threshold: float = D.imbalance_threshold,
@@ -166,6 +173,8 @@ class CommunityModel(mesa.Model):
         self.homes = draw_homes(p, self.rng)
         self.state = ProsumerState(self.homes)
         self.state.stored_kwh[:] = p.initial_soc * self.homes.battery_capacity_kwh
+        self._no_p2p_stored_kwh = self.state.stored_kwh.copy()  # batteries without P2P
+        self._initial_stored_kwh = float(self.state.stored_kwh.sum())
         self.profiles = make_profile_source(p, self.homes)
         #: each home's bidding strategy (agents.bidding); a mix is drawn only when asked for
         self.bidding = BiddingPopulation(
@@ -182,7 +191,7 @@ class CommunityModel(mesa.Model):
         self._blockchain, self.keyring = make_ledger(p, self.rng, self.prosumer_ids)
         self.mining = MiningRecord(0, 0)
         self._miner_process: BackgroundMiner | None = None  # with mine_in_background
-        self.flexible_load = DeferrableLoad(p.max_deferral_hours, p.n_prosumers)
+        self.flexible_load = DeferrableLoad(p.steps_of(p.max_deferral_hours), p.n_prosumers)
         self.feeder = make_feeder_phase(p, self.rng.bit_generator.state)  # None: grid 'off'
         grid_figures = self.feeder.figures if self.feeder is not None else {}
 
@@ -230,6 +239,14 @@ class CommunityModel(mesa.Model):
         """Build a model from a :class:`Parameters` object."""
         return cls(**params.to_dict(), rng=rng)
 
+    @classmethod
+    def from_scenario(cls, name: str, rng=None, **overrides) -> CommunityModel:
+        """Build a model from a named scenario (:mod:`community_model.scenarios`), with
+        ``overrides`` of any of its parameters, e.g. ``from_scenario("seed", n_prosumers=20)``."""
+        from community_model.scenarios import scenario_parameters
+
+        return cls(**{**scenario_parameters(name), **overrides}, rng=rng)
+
     # --- homes and their strategies --------------------------------------------------------
     def set_bidding_strategy(self, strategy: str | BiddingStrategy, homes) -> None:
         """Give ``homes`` (ProsumerAgents, or rows of ``model.state``) the bidding strategy
@@ -262,6 +279,7 @@ class CommunityModel(mesa.Model):
         profile = self.profiles.hour(self.step_index, rng)
         incentives = self.regulator.incentives()
         ctx = phases.price_context(profile.price_forecast, p, incentives)
+        self.price_context = ctx  # this step's grid band, read by the invariants
         defer = incentives.self_supply > p.flex_discomfort
         phases.apply_self_balance(state, profile, p, self.flexible_load, defer)
         book = phases.make_offers(state, ctx, self.bidding, rng, p)
@@ -323,17 +341,9 @@ class CommunityModel(mesa.Model):
         s.balance_eur += self._trade_balance_change() + s.bonus_eur - s.penalty_eur
 
     def _baseline_cost(self, ctx) -> float:
-        """What the community would have paid this step without P2P (hourly counterfactual:
-        every residual after self-balance settled with the grid) [EUR]."""
-        p = self.params
-        grid = settle_local_market(
-            self.state.residual_kwh,
-            ctx.forecast,
-            p.local_market_fee,
-            p.fee_mode,
-            p.feed_in_tariff,
-        )
-        return float(grid.cost.sum())
+        """What the community would have paid this step without P2P [EUR]: its batteries
+        tracked apart from the run's start, see :func:`community_model.hour.no_p2p_cost`."""
+        return phases.no_p2p_cost(self.state, self._no_p2p_stored_kwh, ctx.forecast, self.params)
 
     def _collect(self) -> None:
         every = self.params.agent_data_every
@@ -387,7 +397,11 @@ class CommunityModel(mesa.Model):
 
     def kpis(self) -> dict[str, float]:
         """Run-level KPIs (SPEC section 9)."""
-        kpis = run_kpis(self.step_frame(), -self.state.balance_eur)
+        stored_change = float(self.state.stored_kwh.sum()) - self._initial_stored_kwh
+        kpis = run_kpis(
+            self.step_frame(), -self.state.balance_eur, stored_change,
+            self.params.battery_efficiency,
+        )  # fmt: skip
         kpis["blocks_mined"] = int(sum(m.blocks_won for m in self.miners))
         kpis["hashes"] = int(sum(m.hashes_tried for m in self.miners))
         kpis["block_rewards_eur"] = float(sum(m.reward_eur for m in self.miners))

@@ -55,6 +55,7 @@ TEXT_KINDS = {
     "feeder": "'off', 'radial', 'ieee_european_lv', a Kerber network ('kerber_landnetz_kabel_1', "
     "'kerber_landnetz_freileitung_1', 'kerber_dorfnetz', 'kerber_vorstadtnetz_kabel_1') or "
     "the path of a pandapower .json file",
+    "folder": "a folder path, or '' for the default",
 }
 #: Feeders built in: pandapower's Kerber networks, the IEEE European LV feeder, a radial one
 FEEDERS = (
@@ -111,6 +112,14 @@ class Parameters:
     battery_capacities_kwh: tuple = _p(
         BATTERY_CAPACITIES_KWH, "kWh", "battery capacity per home type", lo=0, lo_open=True
     )
+    pv_share: float = _p(1.0, "-", "probability that a home has PV", lo=0, hi=1)
+    battery_on_pv_only: bool = _p(
+        False, "-", "batteries only on homes with PV (battery_share is then a share of those)"
+    )
+    battery_kwh_per_mwh: float | None = _p(
+        None, "kWh/(MWh/a)", "battery sized by the home's annual load (None: by home type)",
+        lo=0, hi=100, lo_open=True, optional=True,
+    )  # fmt: skip
     pv_scale: float = _p(1.0, "-", "multiplier on every home's PV capacity", lo=0, hi=100)
     load_scale: float = _p(1.0, "-", "multiplier on every home's load", lo=0, hi=100)
     # --- time and profiles ---------------------------------------------------------------
@@ -129,6 +138,14 @@ class Parameters:
     pv_system_efficiency: float = _p(0.88, "-", "PV system efficiency", lo=0, hi=1)
     pv_weather_min: float = _p(0.5, "-", "lower bound of the hourly weather factor", lo=0, hi=1)
     pv_weather_max: float = _p(1.0, "-", "upper bound of the hourly weather factor", lo=0, hi=1)
+    synthetic_weather: str = _p(
+        "per_home", "-", "synthetic clouds: drawn per home, or one factor a step for all",
+        choices=("per_home", "shared"),
+    )  # fmt: skip
+    weather_spread: float = _p(
+        0.0, "-", "shared weather: each home's factor x U(1-x, 1+x) around the community's",
+        lo=0, hi=1,
+    )  # fmt: skip
     load_shape: tuple = _p(LOAD_SHAPE, "-", "load multiplier per hour of day", lo=0, length=24)
     load_noise: float = _p(
         0.15, "-", "load drawn in base*f(h)*U(1-x, 1+x)", lo=0, hi=1, hi_open=True
@@ -173,6 +190,13 @@ class Parameters:
     albedo: float = _p(0.2, "-", "ground reflectance seen by the PV arrays", lo=0, hi=1)
     standard_load_profile: str = _p(
         "H25", "-", "BDEW standard load profile of household demand", choices=LOAD_PROFILES
+    )
+    household_load_model: str = _p(
+        "bdew", "-", "standard source: the BDEW profile, or CREST households (richardsonpy)",
+        choices=("bdew", "crest"),
+    )  # fmt: skip
+    load_cache_dir: str = _p(
+        "", "-", "cache of CREST household years ('': ~/.cache/community_model)", text="folder"
     )
     annual_loads_kwh: tuple = _p(
         ANNUAL_LOADS_KWH, "kWh/a", "annual consumption per home type (standard source)", lo=0
@@ -220,15 +244,21 @@ class Parameters:
         lo_open=True,
         optional=True,
     )
+    battery_c_rate: float | None = _p(
+        None, "1/h", "battery power = C-rate x capacity, per home (None: battery_power_kw)",
+        lo=0, hi=10, lo_open=True, optional=True,
+    )  # fmt: skip
     # --- trading -------------------------------------------------------------------------
     max_trade_cap: float = _p(
-        3.0, "kWh", "largest P2P offer per prosumer per step", lo=0, hi=1e6, lo_open=True
-    )
+        3.0, "kWh/h", "largest P2P offer per prosumer (per step: x step_hours)", lo=0, hi=1e6,
+        lo_open=True,
+    )  # fmt: skip
     dead_band: float = _p(
-        0.01, "kWh", "imbalance below which a prosumer does not trade", lo=0, hi=1e3
-    )
+        0.01, "kWh/h", "imbalance below which a prosumer does not trade (x step_hours)", lo=0,
+        hi=1e3,
+    )  # fmt: skip
     imbalance_threshold: float = _p(
-        0.05, "kWh", "shortfall that triggers battery offers", lo=0, hi=1e6
+        0.05, "kWh/h", "shortfall that triggers battery offers (x step_hours)", lo=0, hi=1e6
     )
     battery_offer_fraction: float = _p(
         0.5, "-", "share of usable stored energy offered", lo=0, hi=1
@@ -283,7 +313,7 @@ class Parameters:
     p2p_bonus: float = _p(0.01, "EUR/kWh", "bonus per P2P kWh, to buyer and seller", lo=0, hi=10)
     market_penalty: float = _p(0.02, "EUR/kWh", "penalty per kWh traded with the grid", lo=0, hi=10)
     exempt_no_battery: bool = _p(True, "-", "homes without a battery pay no market penalty")
-    ban_window: int = _p(24, "steps", "rolling window of the ban rules", lo=1, hi=1_000_000)
+    ban_window: int = _p(24, "h", "rolling window of the ban rules", lo=1, hi=1_000_000)
     ban_penalty_threshold: float = _p(
         5.0,
         "EUR",
@@ -301,19 +331,23 @@ class Parameters:
         lo=-1e9,
         hi=0,
     )
-    market_ban_steps: int = _p(2, "steps", "ban for excessive market usage", lo=0, hi=1_000_000)
-    balance_ban_steps: int = _p(3, "steps", "ban for a negative balance", lo=0, hi=1_000_000)
+    market_ban_steps: int = _p(
+        2, "h", "ban for excessive market usage (hours; steps at 1 h)", lo=0, hi=1_000_000
+    )
+    balance_ban_steps: int = _p(
+        3, "h", "ban for a negative balance (hours; steps at 1 h)", lo=0, hi=1_000_000
+    )
     reban_cooldown: int = _p(
         5,
-        "steps",
-        "no new ban for the same reason within this many steps of the last one",
+        "h",
+        "no new ban for the same reason within this many hours of the last one",
         lo=0,
         hi=1_000_000,
     )
     flexible_load_share: float = _p(
         0.1, "-", "share of demand a home may defer when incentives reward it", lo=0, hi=1
     )
-    max_deferral_hours: int = _p(12, "steps", "longest a flexible demand may wait", lo=0, hi=168)
+    max_deferral_hours: int = _p(12, "h", "longest a flexible demand may wait", lo=0, hi=168)
     flex_discomfort: float = _p(
         0.01, "EUR/kWh", "incentive below which homes do not bother to defer", lo=0, hi=10
     )
@@ -436,6 +470,55 @@ class Parameters:
             raise ParameterError("price_file is read only with price_source 'file'")
         if self.network_mode != "blind" and self.grid == "off":
             raise ParameterError(f"network_mode {self.network_mode!r} needs a grid (grid='off')")
+        if (
+            self.profile_source == "standard"
+            and self.standard_load_profile in ("P25", "S25")
+            and self.pv_scale > 0
+            and max(self.pv_capacities_kw) > 0
+        ):
+            raise ParameterError(
+                f"standard_load_profile {self.standard_load_profile!r} is the grid draw of homes "
+                "with PV, which the model adds itself (PV would count twice): use 'H25', or "
+                "pv_scale=0"
+            )
+        lowest = self.lowest_import_price()
+        if self.feed_in_tariff is not None and lowest is not None and self.feed_in_tariff > lowest:
+            raise ParameterError(
+                f"feed_in_tariff must not exceed the lowest import price (forecast + "
+                f"local_market_fee = {lowest:.4f} EUR/kWh with these prices), got "
+                f"{self.feed_in_tariff}: the grid would pay more for a kWh than it charges"
+            )
+
+    def lowest_import_price(self) -> float | None:
+        """Lowest grid import price (forecast + fee) the price source can give [EUR/kWh];
+        None for a user's price file (checked each step, see ``hour.price_context``)."""
+        if self.price_source == "synthetic":
+            lowest_forecast = self.base_price * min(self.price_shape) * (1 - self.price_noise)
+        elif self.price_source == "tou":
+            lowest_forecast = min(self.tou_prices)
+        else:
+            return None
+        return lowest_forecast + self.local_market_fee
+
+    # --- durations in hours and rates, as steps and per-step quantities --------------------
+    def steps_of(self, hours: float) -> int:
+        """A duration in hours as a whole number of steps (``step_hours``) [-]."""
+        return int(round(hours / self.step_hours))
+
+    @property
+    def trade_cap_kwh(self) -> float:
+        """Largest P2P offer in one step [kWh]: ``max_trade_cap`` [kWh/h] x step_hours."""
+        return self.max_trade_cap * self.step_hours
+
+    @property
+    def dead_band_kwh(self) -> float:
+        """Imbalance in one step below which a prosumer does not trade [kWh]."""
+        return self.dead_band * self.step_hours
+
+    @property
+    def imbalance_threshold_kwh(self) -> float:
+        """Shortfall in one step that triggers battery offers [kWh]."""
+        return self.imbalance_threshold * self.step_hours
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all parameters (tuples kept), e.g. to pass as model keywords."""
@@ -617,6 +700,8 @@ def _text_ok(kind: str, value: str) -> bool:
             parse_mix(value)
         except ValueError:
             return False
+        return True
+    if kind == "folder":
         return True
     if kind == "path":
         suffix = os.path.splitext(value)[1].lower()

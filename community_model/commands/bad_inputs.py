@@ -121,6 +121,12 @@ def cases(folder: Path) -> list[tuple[str, list[str]]]:
         ("no prosumers", ["run", "--prosumers", "0"]),
         ("efficiency above 1", ["run", "--battery-efficiency", "1.5"]),
         ("min SOC above max SOC", ["run", "--soc-min", "0.96"]),
+        ("a time zone far from the site",
+         ["run", "--profile-source", "standard", "--timezone", "America/New_York"]),
+        ("a PV homes' grid-draw profile with PV",
+         ["run", "--profile-source", "standard", "--standard-load-profile", "P25"]),
+        ("feed-in tariff above the import price",
+         ["run", "--pricing-strategy", "zic", "--feed-in-tariff", "0.12"]),  # fmt: skip
         ("initial SOC outside the SOC range", ["run", "--initial-soc", "0.05"]),
         ("a share that is not a number", ["run", "--battery-share", "lots"]),
         ("a negative price", ["run", "--base-price", "-0.1"]),

@@ -56,6 +56,18 @@ def _converter(row: dict) -> Callable[[str], object]:
     return convert
 
 
+def add_scenario_option(parser: argparse.ArgumentParser) -> None:
+    """``--scenario NAME``: a shipped scenario (community_model/scenarios/NAME.toml)."""
+    from community_model.scenarios import scenario_names
+
+    parser.add_argument(
+        "--scenario",
+        choices=scenario_names(),
+        help="a named scenario (its TOML file ships in community_model/scenarios/); "
+        "--config and flags override it",
+    )
+
+
 def add_parameter_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model parameters (defaults are the SPEC's)")
     for row in Parameters.describe():
@@ -120,7 +132,13 @@ def main_of_one_command(command: str, register, run, argv: list[str] | None) -> 
 
 
 def given_parameters(args: argparse.Namespace) -> dict:
-    """Parameter values a command was given: its ``--config`` file, overridden by flags."""
-    given = Parameters.read_toml(args.config) if args.config else {}
+    """Parameter values a command was given: its ``--scenario``, overridden by its
+    ``--config`` file, overridden by flags."""
+    given = {}
+    if getattr(args, "scenario", None):
+        from community_model.scenarios import scenario_parameters
+
+        given.update(scenario_parameters(args.scenario))
+    given.update(Parameters.read_toml(args.config) if args.config else {})
     given.update({name: getattr(args, name) for name in Parameters.names() if hasattr(args, name)})
     return given

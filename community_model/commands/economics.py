@@ -19,6 +19,7 @@ from pathlib import Path
 
 from community_model.commands.common import (
     add_parameter_flags,
+    add_scenario_option,
     given_parameters,
     main_of_one_command,
     number_argument,
@@ -47,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=Path("results"), help="output folder (default results/)"
     )
     parser.add_argument("--config", type=Path, help="TOML file of parameters; flags override it")
+    add_scenario_option(parser)
     parser.add_argument(
         "--battery-price",
         type=number_argument("battery-price", 0, 1e6),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from community_model.commands.common import (
     add_parameter_flags,
+    add_scenario_option,
     given_parameters,
     main_of_one_command,
     number_argument,
@@ -44,6 +45,7 @@ def add_arguments(run: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=Path("results"), help="output folder (default results/)"
     )
     run.add_argument("--config", type=Path, help="TOML file of parameters; flags override it")
+    add_scenario_option(run)
     run.add_argument("--no-files", action="store_true", help="print the summary only")
     run.add_argument(
         "--private-keys",

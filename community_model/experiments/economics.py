@@ -17,6 +17,12 @@ energy: grid cost + P2P purchases - P2P sales [EUR] (regulator bonuses and penal
 transfers, reported apart; block rewards go to miners; the chain is switched off, it does not
 change energy or bills).
 
+Self-sufficiency and self-consumption are net of the change in stored energy
+(:func:`community_model.metrics.storage_neutral_shares`). The run's own ``savings_eur``
+(``community-sim run``) uses the same counterfactual as ``grid_battery`` and agrees with
+``p2p_savings_eur_per_year`` to within a few per cent (only deferrable load, which follows
+the regulator's incentives, can differ).
+
 Battery economics per battery owner: savings = bill without battery - bill with battery
 (with P2P, and without), investment = capacity * ``battery_price`` [EUR/kWh], simple payback
 = investment / annual savings, NPV = -investment + annual savings * annuity factor over the
@@ -34,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from community_model.metrics import storage_neutral_shares
 from community_model.parameters import Parameters
 
 #: Parameter overrides of each scenario (applied to the user's parameters).
@@ -121,6 +128,8 @@ class ScenarioTotals:
     pv_capacity_kw: np.ndarray
     prosumer_id: np.ndarray
     frame: pd.DataFrame  #: the model's step frame (community figures per step, timestamps)
+    stored_change_kwh: np.ndarray  #: stored energy at the end minus at the start [kWh]
+    battery_efficiency: float  #: one-way [-]
 
 
 def run_scenario(
@@ -136,6 +145,7 @@ def run_scenario(
     overrides = {**SCENARIOS[name], **RUN_OVERRIDES}
     model = CommunityModel.from_params(dataclasses.replace(params, **overrides), rng=seed)
     s, n, step_hours = model.state, model.state.n, params.step_hours
+    stored_at_start = s.stored_kwh.copy()
     sums = {
         key: np.zeros(n) for key in ("pv", "demand", "load", "imp", "exp", "bought", "sold", "bill")
     }
@@ -175,6 +185,8 @@ def run_scenario(
         pv_capacity_kw=model.homes.pv_capacity_kw.copy(),
         prosumer_id=model.prosumer_ids.copy(),
         frame=model.step_frame(),
+        stored_change_kwh=s.stored_kwh - stored_at_start,
+        battery_efficiency=model.params.battery_efficiency,
     )
 
 
@@ -265,6 +277,9 @@ def compare_scenarios(
 def _community_row(r: ScenarioTotals) -> dict[str, float]:
     load, pv = r.load_kwh.sum(), r.pv_kwh.sum()
     imp, exp, p2p = r.grid_import_kwh.sum(), r.grid_export_kwh.sum(), r.p2p_bought_kwh.sum()
+    sufficiency, consumption = storage_neutral_shares(
+        pv, load, imp, exp, r.stored_change_kwh.sum(), r.battery_efficiency
+    )
     return {
         "scenario": r.name,
         "pv_kwh": pv,
@@ -275,8 +290,8 @@ def _community_row(r: ScenarioTotals) -> dict[str, float]:
         "p2p_kwh": p2p,
         "bill_eur": r.bill_eur.sum(),
         "regulator_net_eur": r.regulator_net_eur.sum(),
-        "self_sufficiency": float(_ratio(load - imp, load)),
-        "self_consumption": float(_ratio(pv - exp, pv)),
+        "self_sufficiency": float(sufficiency),
+        "self_consumption": float(consumption),
         "p2p_share": float(_ratio(p2p, p2p + imp + exp)),
         "peak_import_kw": r.community_peak_import_kw,
     }
@@ -295,6 +310,10 @@ def _home_table(
     investment = a.battery_kwh * battery_price
     battery_savings = (bills["p2p_no_battery"] - bills["p2p_battery"]) * per_year
     battery_savings_no_p2p = (bills["grid_no_battery"] - bills["grid_battery"]) * per_year
+    sufficiency, consumption = storage_neutral_shares(
+        a.pv_kwh, a.load_kwh, a.grid_import_kwh, a.grid_export_kwh, a.stored_change_kwh,
+        a.battery_efficiency,
+    )  # fmt: skip
     homes = pd.DataFrame(
         {
             "prosumer_id": a.prosumer_id.astype(str),
@@ -322,8 +341,9 @@ def _home_table(
                 net_present_value(investment, battery_savings, discount_rate, lifetime),
                 np.nan,
             ),
-            "self_sufficiency": _ratio(a.load_kwh - a.grid_import_kwh, a.load_kwh),
-            "self_consumption": _ratio(a.pv_kwh - a.grid_export_kwh, a.pv_kwh),
+            "self_sufficiency": sufficiency,
+            "self_consumption": consumption,
+            "stored_change_kwh": a.stored_change_kwh,
             "peak_import_kw": a.peak_import_kw,
         }
     )
@@ -346,10 +366,11 @@ def _community_total(homes, a: ScenarioTotals, per_year, discount_rate, lifetime
     ) * per_year
     row["battery_payback_years"] = float(simple_payback_years(investment, savings))
     row["battery_npv_eur"] = float(net_present_value(investment, savings, discount_rate, lifetime))
-    row["self_sufficiency"] = float(
-        _ratio(row["load_kwh"] - row["grid_import_kwh"], row["load_kwh"])
-    )
-    row["self_consumption"] = float(_ratio(row["pv_kwh"] - row["grid_export_kwh"], row["pv_kwh"]))
+    sufficiency, consumption = storage_neutral_shares(
+        row["pv_kwh"], row["load_kwh"], row["grid_import_kwh"], row["grid_export_kwh"],
+        row["stored_change_kwh"], a.battery_efficiency,
+    )  # fmt: skip
+    row["self_sufficiency"], row["self_consumption"] = float(sufficiency), float(consumption)
     row["peak_import_kw"] = a.community_peak_import_kw
     return pd.DataFrame([row])[homes.columns]
 

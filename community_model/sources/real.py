@@ -41,7 +41,7 @@ from community_model.sources.pv import draw_orientations, pv_by_home_kw_per_kwp
 from community_model.sources.standard_load import bdew_day_shapes, home_load_kwh, standard_energy
 from community_model.sources.synthetic import SyntheticProfiles
 from community_model.sources.tariffs import synthetic_forecast, tou_forecast
-from community_model.sources.weather import hour_of_weather_year, load_weather
+from community_model.sources.weather import BUILTIN_WEATHER, check_site_clock, load_weather
 
 SLOT_HOURS = 0.25  #: resolution of the standard load profiles [h]
 
@@ -112,6 +112,12 @@ class RealProfiles:
         self.weather = None
         if self.pv_rows is None:
             self.weather = load_weather(p.weather_file, p.site_latitude, p.site_longitude)
+            station = self.weather  # a user's CSV has no station of its own
+            if p.site_latitude is not None and p.weather_file in BUILTIN_WEATHER:
+                station = load_weather(p.weather_file)
+            check_site_clock(
+                self.weather, p.timezone, self.first, station.longitude, station.latitude
+            )
         self.seed: int | None = None
         self._block: _Block | None = None
 
@@ -196,14 +202,30 @@ class RealProfiles:
 
     def _weather_pv(self, times: pd.DatetimeIndex) -> np.ndarray:
         """PV energy per step and home from the weather year [kWh]."""
-        hour = hour_of_weather_year(self._sub_times(times), self.weather.utc_offset_hours)
+        hour = self.weather.hour_of(self._sub_times(times))
         per_kwp = self.pv_unit[hour].reshape(len(times), self.subs, -1).sum(axis=1)
         per_kwp *= self.sub_hours
         return per_kwp[:, self.pv_column] * self.homes.pv_capacity_kw[None, :]
 
+    def _crest_load(self, times: pd.DatetimeIndex) -> np.ndarray:
+        """Load per step and home from cached CREST households [kWh] (see crest); the
+        household year is read on the local calendar (day of year, hour)."""
+        from community_model.sources.crest import community_year_kwh
+
+        if getattr(self, "_crest", None) is None:
+            cache = self.params.load_cache_dir or None
+            self._crest = community_year_kwh(self.seed, self.annual_load_kwh, cache)
+        sub = self._sub_times(times).tz_convert(self.first.tz)
+        day = np.minimum(sub.day_of_year.to_numpy() - 1, 364)
+        hour = day * 24 + sub.hour.to_numpy()
+        per_sub = self._crest[hour] * self.sub_hours
+        return per_sub.reshape(len(times), self.subs, -1).sum(axis=1)
+
     def _standard_load(self, times: pd.DatetimeIndex, holidays, rng) -> np.ndarray:
         """Load per step and home from the standard profile [kWh] (see standard_load)."""
         p, tz = self.params, self.first.tz
+        if p.household_load_model == "crest":
+            return self._crest_load(times)
         step_days, _ = local_wall_clock(times)
         first_day = step_days[0] - np.timedelta64(1, "D")
         last_day = step_days[-1] + np.timedelta64(2, "D")

@@ -42,8 +42,9 @@ def synthetic_pv_kwh(
 class SyntheticProfiles:
     """The original system's synthetic profiles (SPEC section 4), vectorised over homes.
 
-    Each step draws, in this order: one weather factor per home, one load noise factor per
-    home, one price noise factor. Energies are scaled by ``step_hours``.
+    Each step draws, in this order: one weather factor per home (``synthetic_weather``
+    'shared': one for the community, then a spread factor per home if ``weather_spread`` > 0),
+    one load noise factor per home, one price noise factor. Energies are scaled by ``step_hours``.
     """
 
     def __init__(self, params: Parameters, homes: Homes):
@@ -55,7 +56,12 @@ class SyntheticProfiles:
     def hour(self, step: int, rng: np.random.Generator) -> HourProfile:
         p, n = self.params, self.homes.n
         clock = hour_of_day(step, p)
-        weather = rng.uniform(p.pv_weather_min, p.pv_weather_max, n)
+        if p.synthetic_weather == "per_home":  # the seed: every home its own cloud
+            weather = rng.uniform(p.pv_weather_min, p.pv_weather_max, n)
+        else:  # neighbours share the sky; an optional spread per home
+            weather = np.full(n, rng.uniform(p.pv_weather_min, p.pv_weather_max))
+            if p.weather_spread > 0:
+                weather *= rng.uniform(1.0 - p.weather_spread, 1.0 + p.weather_spread, n)
         load_noise = rng.uniform(1.0 - p.load_noise, 1.0 + p.load_noise, n)
         price_noise = rng.uniform(1.0 - p.price_noise, 1.0 + p.price_noise)
 

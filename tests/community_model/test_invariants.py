@@ -23,6 +23,19 @@ CONFIGS = {
     "no dead band, no threshold": {"dead_band": 0.0, "imbalance_threshold": 0.0},
     "lossless full-range battery": {"battery_efficiency": 1.0, "soc_min": 0.0, "soc_max": 1.0},
     "big PV, small load": {"pv_scale": 3.0, "load_scale": 0.3},
+    "homes without PV, batteries per MWh at 0.5 C, shared clouds": {
+        "pv_share": 0.5,
+        "battery_on_pv_only": True,
+        "battery_kwh_per_mwh": 1.2,
+        "battery_c_rate": 0.5,
+        "synthetic_weather": "shared",
+        "weather_spread": 0.1,
+    },
+    "zero fee, zic, maximize_p2p": {
+        "local_market_fee": 0.0,
+        "pricing_strategy": "zic",
+        "objective": "maximize_p2p",
+    },
 }
 
 

@@ -151,7 +151,9 @@ def test_p25_is_the_grid_draw_of_pv_homes():
     """P25 (homes with PV) is BDEW's grid draw: far below H25 at a summer noon."""
     params = Parameters(n_prosumers=1, profile_source="standard", **PLAIN_LOAD)
     h25 = year_of_profiles(params)[3][:, 0]
-    p25 = year_of_profiles(Parameters(**{**params.to_dict(), "standard_load_profile": "P25"}))[3]
+    p25 = year_of_profiles(
+        Parameters(**{**params.to_dict(), "standard_load_profile": "P25", "pv_scale": 0.0})
+    )[3]
     july_noon = [d * 24 + 12 for d in range(182, 212)]
     assert p25[july_noon, 0].mean() < 0.5 * h25[july_noon].mean()
 
