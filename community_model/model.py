@@ -287,7 +287,9 @@ class CommunityModel(mesa.Model):
         book = phases.add_storage_bids(state, book, ctx, p)
         trades = phases.clear_p2p(book, p, ctx, rng)
         if self.feeder is not None:  # power flow; with network_mode, fees and limits
-            trades = self.feeder.step(state, book, trades, self.step_index, self.prosumer_ids)
+            trades = self.feeder.step(
+                state, book, trades, self.step_index, self.prosumer_ids, ctx.grid_buy
+            )
         surplus = phases.p2p_surplus(book, trades, ctx)
         self.bidding.observe(ctx, book, trades)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)

@@ -61,12 +61,21 @@ class FeederPhase:
         return cls(params, net, load_buses, bus_of_home, backend)
 
     # --- the step ---------------------------------------------------------------------------
-    def step(self, state, book, trades: Trades, step: int, prosumer_ids: np.ndarray) -> Trades:
-        """Fees, power flow and limits of this step; returns the trades to book."""
+    def step(
+        self, state, book, trades: Trades, step: int, prosumer_ids: np.ndarray,
+        grid_buy: float = np.inf,
+    ) -> Trades:  # fmt: skip
+        """Fees, power flow and limits of this step; returns the trades to book.
+
+        ``grid_buy``: the step's import price [EUR/kWh]; a trade whose price with its fee would
+        exceed it (or the buyer's bid) is not made: the buyer imports instead, and every P2P
+        price stays in the hour's grid band."""
         p, n_before = self.params, len(self.reductions)
         fees_eur = 0.0
         if p.network_mode == "distance_fees":
-            trades, fees_eur = self._charge_distance_fees(book, trades, step, prosumer_ids)
+            trades, fees_eur = self._charge_distance_fees(
+                book, trades, step, prosumer_ids, grid_buy
+            )
         result = self._solve(state, book, trades)
         rounds = 1
         curtailed = np.zeros(state.n)
@@ -114,16 +123,18 @@ class FeederPhase:
         return which, excess[which]
 
     # --- network-aware trading ----------------------------------------------------------------
-    def _charge_distance_fees(self, book, trades: Trades, step: int, ids: np.ndarray):
+    def _charge_distance_fees(
+        self, book, trades: Trades, step: int, ids: np.ndarray, grid_buy: float = np.inf
+    ):
         buyer, seller = book.bid_owner[trades.buyer], book.ask_owner[trades.seller]
         fee = na.distance_fees(self.params.distance_fee_rate, self.distance_km,
                                self.home_load[buyer], self.home_load[seller])  # fmt: skip
         price = trades.buyer_price + fee
-        keep = price <= book.bid_price[trades.buyer] + 1e-12
+        keep = price <= np.minimum(book.bid_price[trades.buyer], grid_buy) + 1e-12
         for t in np.flatnonzero(~keep):
             self.reductions.append((step, int(ids[buyer[t]]), int(ids[seller[t]]),
                                     self._kind(book, trades, t), float(trades.kwh[t]), 0.0,
-                                    "distance fee above the bid"))  # fmt: skip
+                                    "distance fee above the bid or the import price"))  # fmt: skip
         trades = Trades(*(np.asarray(col)[keep] for col in trades._replace(buyer_price=price)))
         return trades, float(np.sum(trades.kwh * fee[keep]))
 

@@ -13,9 +13,12 @@ def zic_runs():
 @pytest.mark.parametrize(("objective", "rate", "kpi", "direction"), levers.LEVERS)
 def test_a_regulator_rate_moves_its_kpi_monotonically(zic_runs, objective, rate, kpi, direction):
     runs = zic_runs[(zic_runs["objective"] == objective) & (zic_runs["rate"] == rate)]
-    means = runs.groupby("level")["value"].mean().sort_index().to_numpy()
+    by_level = runs.groupby("level").mean(numeric_only=True).sort_index()
+    means = by_level["value"].to_numpy()
     assert levers.is_monotone(means, direction), means
-    assert (means[-1] - means[0]) * direction > 0.005, means  # and it moves at all
+    assert (means[-1] - means[0]) * direction > 0.002, means  # it moves the KPI
+    # through the market: the rate's top level trades clearly more between neighbours
+    assert by_level["p2p_kwh"].iloc[-1] > 1.05 * by_level["p2p_kwh"].iloc[0], by_level
 
 
 def test_the_monotone_check_can_fail():
