@@ -7,7 +7,7 @@ order. No Python loop runs per prosumer.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from community_model.sources.base import HourProfile
 from community_model.state import BANNED, BUYER, IDLE, SELLER, ProsumerState
 from market import MECHANISMS, NEEDS_RNG, QTY_EPS, Trades, settle_local_market
 from market.efficiency import max_surplus, realised_surplus
+
+if TYPE_CHECKING:
+    from community_model.storage import StorageAssignment
 
 #: Agent id of the aggregator that trades with the grid on the chain and in the trade files.
 AGGREGATOR_ID = 0
@@ -107,9 +110,15 @@ def apply_self_balance(
     params: Parameters,
     flexible: DeferrableLoad,
     defer: bool,
+    storage: StorageAssignment | None = None,
+    step: int = 0,
 ) -> None:
     """Record this step's PV and demand, decide what load is served now (deferrable load,
-    see :mod:`agents.flexible_load`) and balance it with each home's own battery."""
+    see :mod:`agents.flexible_load`) and balance it with each home's own battery.
+
+    Each home's battery follows its storage policy (``storage``, see
+    :mod:`community_model.storage`); with every home on ``greedy`` (or no ``storage``) this is
+    :func:`agents.battery.self_balance` over all homes, the original rule."""
     cap = state.homes.battery_capacity_kwh
     limit = battery_power_limit_kwh(params, state.homes)
     can_deliver = deliverable_kwh(state.stored_kwh, cap, params.soc_min, params.battery_efficiency)
@@ -126,15 +135,18 @@ def apply_self_balance(
         demand, params.flexible_load_share, pv + can_deliver, defer
     )
     state.deferred_kwh[:] = flexible.backlog_kwh
-    flows = self_balance(
-        state.pv_kwh - state.load_kwh,
-        state.stored_kwh,
-        cap,
-        soc_min=params.soc_min,
-        soc_max=params.soc_max,
-        efficiency=params.battery_efficiency,
-        power_limit_kwh=limit,
-    )
+    if storage is None or storage.all_greedy:
+        flows = self_balance(
+            state.pv_kwh - state.load_kwh,
+            state.stored_kwh,
+            cap,
+            soc_min=params.soc_min,
+            soc_max=params.soc_max,
+            efficiency=params.battery_efficiency,
+            power_limit_kwh=limit,
+        )
+    else:
+        flows = storage.balance(step, state, profile.price_forecast)
     state.charge_kwh[:] = flows.charge_kwh
     state.discharge_kwh[:] = flows.discharge_kwh
     state.loss_kwh[:] = flows.loss_kwh

@@ -34,6 +34,7 @@ from community_model.parameters import Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
+from community_model.storage import StorageAssignment
 
 D = Parameters()  # the SPEC defaults, shown in the signature below
 
@@ -114,6 +115,12 @@ class CommunityModel(mesa.Model):
         initial_soc: float = D.initial_soc,
         battery_power_kw: float | None = D.battery_power_kw,
         battery_c_rate: float | None = D.battery_c_rate,
+        storage_policy: str = D.storage_policy,
+        storage_policy_share: float = D.storage_policy_share,
+        arbitrage_horizon_hours: int = D.arbitrage_horizon_hours,
+        arbitrage_replan_hours: int = D.arbitrage_replan_hours,
+        forecast_kind: str = D.forecast_kind,
+        forecast_error: float = D.forecast_error,
         max_trade_cap: float = D.max_trade_cap,
         dead_band: float = D.dead_band,
         imbalance_threshold: float = D.imbalance_threshold,
@@ -179,6 +186,9 @@ class CommunityModel(mesa.Model):
         #: each home's bidding strategy (agents.bidding); a mix is drawn only when asked for
         self.bidding = BiddingPopulation(
             p.n_prosumers, p.pricing_strategy, parse_mix(p.pricing_mix), self.rng
+        )
+        self.storage = StorageAssignment(
+            p, self.homes.battery_capacity_kwh, self.profiles, self.rng
         )
 
         ProsumerAgent.create_agents(self, p.n_prosumers, row=np.arange(p.n_prosumers))
@@ -281,7 +291,9 @@ class CommunityModel(mesa.Model):
         ctx = phases.price_context(profile.price_forecast, p, incentives)
         self.price_context = ctx  # this step's grid band, read by the invariants
         defer = incentives.self_supply > p.flex_discomfort
-        phases.apply_self_balance(state, profile, p, self.flexible_load, defer)
+        phases.apply_self_balance(
+            state, profile, p, self.flexible_load, defer, self.storage, self.step_index
+        )
         book = phases.make_offers(state, ctx, self.bidding, rng, p)
         book = phases.add_battery_offers(state, book, ctx, self.bidding, rng, p)
         book = phases.add_storage_bids(state, book, ctx, p)
@@ -374,6 +386,12 @@ class CommunityModel(mesa.Model):
     def prosumer_frame(self) -> pd.DataFrame:
         """Per-prosumer, per-step quantities (Mesa agent-frame shape)."""
         return self.history.frame()
+
+    def storage_frame(self) -> pd.DataFrame:
+        """Storage decisions and the forecasts behind them, per step and home of every
+        policy that logs (``forecast_arbitrage``), indexed (Step, AgentID); see
+        :mod:`community_model.storage`."""
+        return self.storage.frame(self.prosumer_ids)
 
     def trades_frame(self) -> pd.DataFrame:
         """Every trade of the run, one row each, with its unique id."""

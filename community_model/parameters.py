@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from agents.bidding import BIDDING_STRATEGIES, parse_mix
+from agents.storage import FORECAST_KINDS, STORAGE_POLICIES
 from community_model.errors import ParameterError
 from community_model.sources.calendar import HOLIDAY_CALENDARS
 from community_model.sources.standard_load import LOAD_PROFILES
@@ -248,6 +249,28 @@ class Parameters:
         None, "1/h", "battery power = C-rate x capacity, per home (None: battery_power_kw)",
         lo=0, hi=10, lo_open=True, optional=True,
     )  # fmt: skip
+    # --- storage policies (agents/storage, docs/storage.md) ----------------------------
+    storage_policy: str = _p(
+        "greedy", "-", "how battery owners run their battery (registered policies)",
+        choices=STORAGE_POLICIES,
+    )  # fmt: skip
+    storage_policy_share: float = _p(
+        1.0, "-", "share of battery homes on storage_policy (the rest greedy)", lo=0, hi=1
+    )
+    arbitrage_horizon_hours: int = _p(
+        24, "h", "planning horizon of forecast_arbitrage", lo=1, hi=168
+    )
+    arbitrage_replan_hours: int = _p(
+        24, "h", "hours between re-plans of forecast_arbitrage (at most the horizon)", lo=1,
+        hi=168,
+    )  # fmt: skip
+    forecast_kind: str = _p(
+        "perfect", "-", "forecast of forecast_arbitrage: the future, yesterday, or noisy",
+        choices=FORECAST_KINDS,
+    )  # fmt: skip
+    forecast_error: float = _p(
+        0.1, "-", "relative error (std. dev.) of the noisy forecast", lo=0, hi=2
+    )
     # --- trading -------------------------------------------------------------------------
     max_trade_cap: float = _p(
         3.0, "kWh/h", "largest P2P offer per prosumer (per step: x step_hours)", lo=0, hi=1e6,
@@ -442,6 +465,11 @@ class Parameters:
                 f"{self.pv_weather_max}"
             )
         self._validate_profiles()
+        if self.arbitrage_replan_hours > self.arbitrage_horizon_hours:
+            raise ParameterError(
+                f"arbitrage_replan_hours must not exceed arbitrage_horizon_hours "
+                f"({self.arbitrage_horizon_hours}), got {self.arbitrage_replan_hours}"
+            )
         steps_per_hour = 1.0 / self.step_hours
         if abs(steps_per_hour - round(steps_per_hour)) > 1e-9:
             raise ParameterError(

@@ -136,6 +136,43 @@ class RealProfiles:
             price = block.price[k]
         return HourProfile(pv_kwh=pv, load_kwh=load, price_forecast=float(price))
 
+    def lookahead(self, step: int, n_steps: int) -> HourProfile:
+        """The profiles of steps ``step .. step + n_steps - 1`` exactly, without changing the run.
+
+        (steps, homes) PV and load arrays and a (steps,) price array, for perfect forecasts
+        (:mod:`agents.storage.forecasts`). Every block is computed from the source's own
+        generators, so reading ahead draws nothing from the model's; the block the run is in
+        stays cached. Steps beyond the end of a user's file repeat its last row. Call it after
+        ``hour(step, rng)``.
+        """
+        if self.seed is None:
+            raise RuntimeError("lookahead needs the source's seed: call hour() first")
+        steps = step + np.arange(n_steps)
+        current = self._block_of(step)
+        blocks = {current.index: current}
+        pv = np.zeros((n_steps, self.homes.n))
+        load = np.zeros((n_steps, self.homes.n))
+        price = np.zeros(n_steps)
+        for i, s in enumerate(steps):
+            b, start, length = self.blocks.locate(int(s))
+            if b not in blocks:
+                cached = getattr(self, "_peek_block", None)
+                if cached is None or cached.index != b:
+                    cached = self._peek_block = self._compute_block(b, start, length)
+                blocks[b] = cached
+            block, k = blocks[b], int(s) - blocks[b].start
+            pv[i] = self._peek(self.pv_rows, s, block.pv, k)
+            load[i] = self._peek(self.load_rows, s, block.load, k)
+            file_price = self._peek(self.price_rows, s, None, k)
+            price[i] = block.price[k] if file_price is None else file_price
+        return HourProfile(pv_kwh=pv, load_kwh=load, price_forecast=price)
+
+    @staticmethod
+    def _peek(rows, step, computed, k):
+        if rows is None:
+            return None if computed is None else computed[k]
+        return rows[min(int(step), len(rows) - 1)]
+
     def _row(self, rows, what, path, step, computed, k):
         if rows is None:
             return None if computed is None else computed[k].copy()
@@ -278,6 +315,41 @@ class CalendarPrices:
         profile = self.inner.hour(step, rng)
         return profile._replace(price_forecast=float(self._price(step)))
 
+    def lookahead(self, step: int, n_steps: int) -> HourProfile:
+        """The inner source's lookahead with this tariff's (or file's) prices, which are known
+        in advance; beyond the end of a price file its last value repeats."""
+        ahead = self.inner.lookahead(step, n_steps)
+        steps = step + np.arange(n_steps)
+        if self.price_rows is not None:
+            price = self.price_rows[np.minimum(steps, len(self.price_rows) - 1)]
+        else:
+            price = np.array([self._tou_price(int(s), keep=False) for s in steps])
+        return ahead._replace(price_forecast=np.asarray(price, dtype=float))
+
+    def _tou_price(self, step: int, keep: bool = True) -> float:
+        """Time-of-use forecast of ``step``; ``keep=False`` reads ahead without replacing the
+        cached year."""
+        p = self.params
+        b, start, n_steps = self.blocks.locate(step)
+        block = self._block
+        if block is None or block[0] != b:
+            peeked = getattr(self, "_peek_block", None)
+            if not keep and peeked is not None and peeked[0] == b:
+                block = peeked
+            else:
+                times = step_times(self.first, p.step_hours, n_steps, start)
+                years = range(times[0].year, times[-1].year + 1)
+                holidays = holidays_for(p.holiday_calendar, years)
+                prices = tou_forecast(
+                    times, p.tou_prices, p.tou_bands, p.tou_weekend_offpeak, holidays
+                )
+                block = (b, start, prices)
+            if keep or self._block is None:
+                self._block = block
+            else:
+                self._peek_block = block
+        return block[2][step - block[1]]
+
     def _price(self, step: int) -> float:
         p = self.params
         if self.price_rows is not None:
@@ -285,13 +357,7 @@ class CalendarPrices:
                 when = step_times(self.first, p.step_hours, 1, step)[0]
                 raise out_of_rows("price file", p.price_file, len(self.price_rows), step, when)
             return self.price_rows[step]
-        b, start, n_steps = self.blocks.locate(step)
-        if self._block is None or self._block[0] != b:
-            times = step_times(self.first, p.step_hours, n_steps, start)
-            holidays = holidays_for(p.holiday_calendar, range(times[0].year, times[-1].year + 1))
-            prices = tou_forecast(times, p.tou_prices, p.tou_bands, p.tou_weekend_offpeak, holidays)
-            self._block = (b, start, prices)
-        return self._block[2][step - self._block[1]]
+        return self._tou_price(step)
 
 
 def make_real_source(params: Parameters, homes: Homes) -> ProfileSource:

@@ -72,3 +72,22 @@ class SyntheticProfiles:
         return HourProfile(
             pv_kwh=pv * p.step_hours, load_kwh=load * p.step_hours, price_forecast=float(forecast)
         )
+
+    def lookahead(self, step: int, n_steps: int) -> HourProfile:
+        """Expected profiles of steps ``step .. step + n_steps - 1``, drawing nothing.
+
+        Each step's noise is drawn from the model's generator only when the step comes, so
+        the future cannot be read without changing the run; this gives the conditional
+        expectation instead (mean weather factor, load and price noise of mean 1), as
+        (steps, homes) arrays and a (steps,) price array (see :mod:`agents.storage.forecasts`).
+        """
+        p = self.params
+        clock = (p.start_hour + (step + np.arange(n_steps)) * p.step_hours) % 24.0
+        weather = 0.5 * (p.pv_weather_min + p.pv_weather_max)
+        sun = np.where((clock >= 6.0) & (clock <= 18.0), np.sin(np.pi * (clock - 6.0) / 12.0), 0)
+        sun = np.maximum(sun, 0.0)
+        pv = sun[:, None] * self.homes.pv_capacity_kw[None, :] * p.pv_system_efficiency * weather
+        shape = self.load_shape[clock.astype(np.int64)]
+        load = np.maximum(p.min_load_kwh, shape[:, None] * self.homes.base_load_kwh[None, :])
+        price = p.base_price * self.price_shape[clock.astype(np.int64)]
+        return HourProfile(pv * p.step_hours, load * p.step_hours, price)
