@@ -3,9 +3,9 @@ r"""``forecast_arbitrage``: plan the battery over a rolling horizon to lower the
 Every ``replan`` steps each home solves a linear programme over the next ``H`` steps from its
 forecasts (:mod:`agents.storage.forecasts`) and follows the plan until the next re-plan
 (receding-horizon control: plan ahead, carry out the start, plan again). All homes of the
-policy are solved together as one sparse block-diagonal LP with HiGHS
-(``scipy.optimize.linprog``, dual simplex), so a 100-home year costs 365 LPs with daily
-re-planning.
+policy are solved together as one sparse block-diagonal LP with HiGHS' dual simplex
+(``scipy.optimize.linprog(method="highs-ds")``), so a 100-home year costs 365 LPs with
+daily re-planning.
 
 Formulation, for one home over steps k = 0 .. H-1 (energies per step [kWh], prices
 [EUR/kWh]):
@@ -157,13 +157,16 @@ def plan_storage(
     cost[:, 2] = buy - sell
     cost[:, 3, -1] = -eta * sell.mean(axis=1)
 
+    # Every variable boxed (a dual-feasible start for the dual simplex, no phase 1): a step
+    # cannot charge more than the whole usable range, nor import more than its load plus that.
     limit = np.inf if battery.power_limit_kwh is None else battery.power_limit_kwh
-    has = capacity_kwh > 0
-    bounds = np.zeros((n, 4, horizon, 2))
-    bounds[:, 0:2, :, 1] = np.where(has, limit, 0.0)[:, None, None]
-    bounds[:, 2, :, 1] = np.inf
     low = np.minimum(battery.soc_min * capacity_kwh, stored_kwh)
     high = np.maximum(battery.soc_max * capacity_kwh, stored_kwh)
+    most_charge = np.minimum((high - low) / eta, limit)
+    bounds = np.zeros((n, 4, horizon, 2))
+    bounds[:, 0, :, 1] = most_charge[:, None]
+    bounds[:, 1, :, 1] = np.minimum((high - low) * eta, limit)[:, None]
+    bounds[:, 2, :, 1] = np.maximum(load_kwh - pv_kwh, 0.0) + most_charge[:, None]
     bounds[:, 3, :, 0] = low[:, None]
     bounds[:, 3, :, 1] = high[:, None]
     b_eq = np.zeros((n, horizon))
@@ -177,8 +180,8 @@ def plan_storage(
         A_eq=a_eq,
         b_eq=b_eq.reshape(-1),
         bounds=bounds.reshape(-1, 2),
-        method="highs-ds",
-        options={"presolve": False},
+        method="highs-ds",  # HiGHS' dual simplex; on these LPs presolve and steepest-edge
+        options={"presolve": False, "simplex_dual_edge_weight_strategy": "dantzig"},  # cost
     )
     if result.status != 0:
         return _greedy_plan(pv_kwh, load_kwh, stored_kwh, capacity_kwh, battery)
