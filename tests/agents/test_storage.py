@@ -148,3 +148,21 @@ def test_perfect_forecast_reads_the_sources_future_and_noisy_perturbs_only_later
 def test_perfect_forecast_needs_a_source_that_can_be_read_ahead():
     with pytest.raises(ValueError, match="lookahead"):
         PerfectForecast(object())
+
+
+@pytest.mark.parametrize("limit", [None, 1.2])
+def test_the_compact_lp_has_the_optimum_of_the_flow_lp(limit):
+    from agents.storage.forecast_arbitrage import _plan_flows, _plan_pieces
+
+    rng = np.random.default_rng(9)
+    n, h = 8, 24
+    pv, load = rng.uniform(0, 3, (n, h)) * (rng.random((n, h)) < 0.5), rng.uniform(0, 3, (n, h))
+    buy = rng.uniform(0.1, 0.35, h)
+    sell = buy - rng.uniform(0.0, 0.08, h)
+    cap = rng.uniform(5, 15, n)
+    spec = BatterySpec(0.1, 0.95, 0.95, limit)
+    args = (pv, load, buy, sell, cap * rng.uniform(0.1, 0.95, n), cap, spec)
+    compact, flows = _plan_pieces(*args), _plan_flows(*args)
+    bill = lambda p: (buy * p.import_kwh - sell * p.export_kwh).sum(axis=1)  # noqa: E731
+    np.testing.assert_allclose(bill(compact), bill(flows), atol=1e-6)
+    assert np.all(compact.charge_kwh <= (np.inf if limit is None else limit) + 1e-9)
