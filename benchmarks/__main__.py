@@ -13,6 +13,7 @@ from benchmarks import (
     bench_model,
     bench_scale,
     bench_startup,
+    bench_storage,
     bench_sweep,
 )
 
@@ -32,6 +33,7 @@ def main() -> None:
         "grid": bench_grid.main(),
         "app": bench_app.main(),
         "sweep": bench_sweep.main(),
+        "storage": bench_storage.main(),
     }
     path = Path(__file__).with_name("results.json")
     path.write_text(json.dumps(results, indent=2, default=float) + "\n")

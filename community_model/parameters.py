@@ -269,7 +269,7 @@ class Parameters:
         choices=FORECAST_KINDS,
     )  # fmt: skip
     forecast_error: float = _p(
-        0.1, "-", "relative error (std. dev.) of the noisy forecast", lo=0, hi=2
+        0.1, "-", "relative error (std. dev.) of the noisy PV and load forecast", lo=0, hi=2
     )
     # --- trading -------------------------------------------------------------------------
     max_trade_cap: float = _p(

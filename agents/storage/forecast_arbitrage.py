@@ -3,9 +3,9 @@ r"""``forecast_arbitrage``: plan the battery over a rolling horizon to lower the
 Every ``replan`` steps each home solves a linear programme over the next ``H`` steps from its
 forecasts (:mod:`agents.storage.forecasts`) and follows the plan until the next re-plan
 (receding-horizon control: plan ahead, carry out the start, plan again). All homes of the
-policy are solved together as one sparse block-diagonal LP with HiGHS
-(``scipy.optimize.linprog``, dual simplex), so a 100-home year costs 365 LPs with daily
-re-planning.
+policy are solved together as one sparse block-diagonal LP with HiGHS' dual simplex
+(``scipy.optimize.linprog(method="highs-ds")``), so a 100-home year costs 365 LPs with
+daily re-planning.
 
 Formulation, for one home over steps k = 0 .. H-1 (energies per step [kWh], prices
 [EUR/kWh]):
@@ -114,6 +114,10 @@ def plan_storage(
 ) -> Plan:
     """Solve the storage LP of the module docstring for every home at once.
 
+    With prices 0 <= grid_sell <= grid_buy (every tariff of the model) the LP is solved in its
+    compact form (:func:`_plan_pieces`: one row per home and step); otherwise in the
+    variables of the module docstring (:func:`_plan_flows`). Both give the same optimum.
+
     Parameters
     ----------
     pv_kwh, load_kwh : array (homes, steps)
@@ -145,6 +149,119 @@ def plan_storage(
     >>> np.round(plan.charge_kwh, 4).tolist(), np.round(plan.discharge_kwh, 4).tolist()
     ([[2.2161, 0.0]], [[0.0, 2.0]])
     """
+    buy, sell = np.asarray(grid_buy, dtype=float), np.asarray(grid_sell, dtype=float)
+    if np.all(sell >= 0) and np.all(buy >= sell):
+        return _plan_pieces(pv_kwh, load_kwh, buy, sell, stored_kwh, capacity_kwh, battery)
+    return _plan_flows(pv_kwh, load_kwh, buy, sell, stored_kwh, capacity_kwh, battery)
+
+
+_PIECES: dict[tuple[int, int], Any] = {}
+
+
+def _plan_pieces(pv_kwh, load_kwh, grid_buy, grid_sell, stored_kwh, capacity_kwh, battery):
+    r"""The same LP, written in the change of stored energy :math:`y_k = s_k - s_{k-1}`.
+
+    Given :math:`y_k`, the cheapest flows are fixed, and the step's cost is a convex
+    piecewise-linear function of :math:`y_k` when :math:`0 \le p_k \le b_k`. Its pieces, per
+    kWh of :math:`y`: charging from the home's own surplus (up to :math:`\eta\,surplus_k`)
+    costs the export it forgoes, :math:`p_k / \eta`; charging beyond it imports,
+    :math:`b_k / \eta`; discharging into the home's deficit (up to :math:`deficit_k / \eta`)
+    saves an import, :math:`-\eta b_k`; discharging beyond it exports, :math:`-\eta p_k`.
+    One bounded variable per piece (widths clipped to the power limit and the SOC range) and
+    :math:`s_k`, one equality row per home and step: half the rows of the flow form, and
+    every variable boxed, so the dual simplex needs no phase 1. Convexity (the slopes rise in
+    this order) makes the LP fill the pieces in order, so the optimum is the flow form's.
+    """
+    from scipy.optimize import linprog
+
+    n, horizon = pv_kwh.shape
+    eta = battery.efficiency
+    buy = np.broadcast_to(grid_buy, (n, horizon))
+    sell = np.broadcast_to(grid_sell, (n, horizon))
+    limit = np.inf if battery.power_limit_kwh is None else battery.power_limit_kwh
+    low = np.minimum(battery.soc_min * capacity_kwh, stored_kwh)
+    high = np.maximum(battery.soc_max * capacity_kwh, stored_kwh)
+    span = (high - low)[:, None]
+    most_rise = np.minimum(span, eta * limit)  # stored energy can rise by this in a step
+    most_fall = np.minimum(span, limit / eta)
+    net = pv_kwh - load_kwh
+    from_surplus = np.minimum(eta * np.maximum(net, 0.0), most_rise)
+    into_deficit = np.minimum(np.maximum(-net, 0.0) / eta, most_fall)
+
+    cost = np.zeros((n, 5, horizon))
+    cost[:, 0] = sell / eta + TIE_BREAK
+    cost[:, 1] = buy / eta + TIE_BREAK
+    cost[:, 2] = -eta * buy + TIE_BREAK
+    cost[:, 3] = -eta * sell + TIE_BREAK
+    cost[:, 4, -1] = -eta * sell.mean(axis=1)
+    bounds = np.zeros((n, 5, horizon, 2))
+    bounds[:, 0, :, 1] = from_surplus
+    bounds[:, 1, :, 1] = most_rise - from_surplus
+    bounds[:, 2, :, 1] = into_deficit
+    bounds[:, 3, :, 1] = most_fall - into_deficit
+    bounds[:, 4, :, 0] = low[:, None]
+    bounds[:, 4, :, 1] = high[:, None]
+    b_eq = np.zeros((n, horizon))
+    b_eq[:, 0] = stored_kwh
+    key = (n, horizon)
+    if key not in _PIECES:
+        import scipy.sparse as sp
+
+        eye = sp.identity(horizon, format="csr")
+        difference = eye - sp.eye(horizon, k=-1, format="csr")
+        block = sp.hstack([-eye, -eye, eye, eye, difference])  # s_k - s_{k-1} = rise - fall
+        if len(_PIECES) > 16:
+            _PIECES.clear()
+        _PIECES[key] = sp.block_diag([block] * n, format="csr")
+    result = linprog(
+        cost.reshape(-1),
+        A_eq=_PIECES[key],
+        b_eq=b_eq.reshape(-1),
+        bounds=bounds.reshape(-1, 2),
+        method="highs-ds",  # HiGHS' dual simplex; on these LPs presolve and steepest-edge
+        options={"presolve": False, "simplex_dual_edge_weight_strategy": "dantzig"},  # cost
+    )
+    if result.status != 0:
+        return _greedy_plan(pv_kwh, load_kwh, stored_kwh, capacity_kwh, battery)
+    x = np.maximum(result.x.reshape(n, 5, horizon), 0.0)
+    charge = (x[:, 0] + x[:, 1]) / eta
+    discharge = (x[:, 2] + x[:, 3]) * eta
+    residual = net - charge + discharge
+    return Plan(
+        charge, discharge, np.maximum(-residual, 0.0), np.maximum(residual, 0.0), x[:, 4], True
+    )
+
+
+def _plan_flows(
+    pv_kwh: np.ndarray,
+    load_kwh: np.ndarray,
+    grid_buy: np.ndarray,
+    grid_sell: np.ndarray,
+    stored_kwh: np.ndarray,
+    capacity_kwh: np.ndarray,
+    battery: BatterySpec,
+) -> Plan:
+    """The LP in the variables of the module docstring (any prices).
+
+    Parameters
+    ----------
+    pv_kwh, load_kwh : array (homes, steps)
+        Forecast PV and load [kWh].
+    grid_buy, grid_sell : array (steps,) or (homes, steps)
+        Import and export prices [EUR/kWh].
+    stored_kwh : array (homes,)
+        Stored energy now [kWh].
+    capacity_kwh : array (homes,)
+        Battery capacity [kWh] (0: the battery never moves).
+    battery : BatterySpec
+        SOC bounds [-], efficiency [-], power limit per step [kWh].
+
+    Returns
+    -------
+    Plan
+        The optimal schedule; if HiGHS fails, the greedy rule on the forecast (``ok`` False).
+
+    """
     from scipy.optimize import linprog
 
     n, horizon = pv_kwh.shape
@@ -157,13 +274,16 @@ def plan_storage(
     cost[:, 2] = buy - sell
     cost[:, 3, -1] = -eta * sell.mean(axis=1)
 
+    # Every variable boxed (a dual-feasible start for the dual simplex, no phase 1): a step
+    # cannot charge more than the whole usable range, nor import more than its load plus that.
     limit = np.inf if battery.power_limit_kwh is None else battery.power_limit_kwh
-    has = capacity_kwh > 0
-    bounds = np.zeros((n, 4, horizon, 2))
-    bounds[:, 0:2, :, 1] = np.where(has, limit, 0.0)[:, None, None]
-    bounds[:, 2, :, 1] = np.inf
     low = np.minimum(battery.soc_min * capacity_kwh, stored_kwh)
     high = np.maximum(battery.soc_max * capacity_kwh, stored_kwh)
+    most_charge = np.minimum((high - low) / eta, limit)
+    bounds = np.zeros((n, 4, horizon, 2))
+    bounds[:, 0, :, 1] = most_charge[:, None]
+    bounds[:, 1, :, 1] = np.minimum((high - low) * eta, limit)[:, None]
+    bounds[:, 2, :, 1] = np.maximum(load_kwh - pv_kwh, 0.0) + most_charge[:, None]
     bounds[:, 3, :, 0] = low[:, None]
     bounds[:, 3, :, 1] = high[:, None]
     b_eq = np.zeros((n, horizon))
@@ -177,8 +297,8 @@ def plan_storage(
         A_eq=a_eq,
         b_eq=b_eq.reshape(-1),
         bounds=bounds.reshape(-1, 2),
-        method="highs-ds",
-        options={"presolve": False},
+        method="highs-ds",  # HiGHS' dual simplex; on these LPs presolve and steepest-edge
+        options={"presolve": False, "simplex_dual_edge_weight_strategy": "dantzig"},  # cost
     )
     if result.status != 0:
         return _greedy_plan(pv_kwh, load_kwh, stored_kwh, capacity_kwh, battery)
