@@ -134,14 +134,10 @@ def RunControls(model: solara.Reactive, values: solara.Reactive, applied: solara
     pending = changed(values.value, applied.value)
     solara.Text(f"Now: {time_text(current)}", classes=["app-time"])
     with solara.Row(justify="space-between"):
-        solara.Button(
-            "Reset", color="warning" if pending else "primary", on_click=reset,
-            icon_name="mdi-restart",
-        )  # fmt: skip
+        solara.Button("Reset", color="warning" if pending else "primary", on_click=reset)
         solara.Button(
             "Pause" if playing.value else "Play", color="primary", disabled=not can_run,
             on_click=lambda: playing.set(not playing.value),
-            icon_name="mdi-pause" if playing.value else "mdi-play",
         )  # fmt: skip
         solara.Button("Step", color="primary", on_click=step, disabled=playing.value or not can_run)
     if pending:
