@@ -67,7 +67,7 @@ class LivePlot(abc.ABC):
     view well within the step budget (``benchmarks/bench_app.py``).
     """
 
-    margins = {"left": 0.1, "right": 0.97, "bottom": 0.14, "top": 0.84}
+    margins = {"left": 0.11, "right": 0.97, "bottom": 0.16, "top": 0.78}
     _serial = itertools.count()
 
     def __init__(self, model: CommunityModel, dark: bool = False):
@@ -161,7 +161,7 @@ class LivePlot(abc.ABC):
             if isinstance(artist, Line2D):
                 artist.set_marker(marker)
 
-    def legend_above(self, ax, ncols: int = 5, **kwargs) -> None:
+    def legend_above(self, ax, ncols: int = 3, **kwargs) -> None:
         ax.legend(
             loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, frameon=False, **kwargs
         )
@@ -432,7 +432,7 @@ class SharesPlot(LivePlot):
         self.share = self.line(ax, color="tab:green", label="P2P share of traded energy")
         self.sufficiency = self.line(ax, color="tab:orange", label="self-sufficiency")
         self.consumption = self.line(ax, color="gold", ls="--", label="self-consumption")
-        self.legend_above(ax, ncols=3)
+        self.legend_above(ax, ncols=2)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(f"{time_label(model)} (local time)")
         ax.set_ylabel("fraction [-]")
