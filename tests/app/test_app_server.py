@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -57,13 +58,15 @@ class App:
         self.rc.find(v.Btn, children=[label]).widgets[index].click()
 
     def set_slider(self, label: str, value) -> None:
-        self.rc.find(v.Slider, label=label).widget.v_model = value
+        """Set the sidebar slider whose label (which carries its value) starts with ``label``."""
+        (slider,) = [s for s in self.rc.find(v.Slider).widgets if s.label.startswith(label + ":")]
+        slider.v_model = value
 
     def texts(self) -> list[str]:
         return [" ".join(map(str, w.children)) for w in self.rc.find(v.Html, tag="span").widgets]
 
     def steps_shown(self) -> list[str]:
-        return [t for t in self.texts() if t.startswith("Time: ")]
+        return [t for t in self.texts() if t.startswith("Now: ")]
 
     def alerts(self, kind: str = "error") -> list[str]:
         return [" ".join(map(str, w.children)) for w in self.rc.find(v.Alert, type=kind).widgets]
@@ -79,6 +82,12 @@ class App:
 
     def close(self) -> None:
         self.rc.close()
+
+
+def shows_hour(app: App, hour: int) -> bool:
+    """The one time label names ``hour`` (0-based, as the panels) and its date."""
+    (label,) = app.steps_shown()
+    return re.fullmatch(rf"Now: hour {hour}, \w{{3}} \d{{4}}-\d\d-\d\d \d\d:00", label) is not None
 
 
 @pytest.fixture
@@ -282,12 +291,12 @@ def test_regulator_view_lists_the_bans():
 
 # --- the page ------------------------------------------------------------------------------
 def test_step_button_advances_the_model_and_redraws(app):
-    assert app.steps_shown() == ["Time: 0.0"]
+    assert app.steps_shown() == ["Now: before the first hour"]
     before = app.images()
     assert len(before) == len(PLOT_VIEWS)
     for _ in range(3):
         app.click("Step")
-    assert app.steps_shown() == ["Time: 3.0"]
+    assert shows_hour(app, 2)
     after = app.images()
     assert all(a != b for a, b in zip(after, before, strict=True))
     assert any(t.startswith("hour 2: ") for t in app.texts())  # 0-based, as in the plots
@@ -298,11 +307,11 @@ def test_reset_builds_a_model_from_the_controls(app):
     app.click("Step")
     app.set_slider("Prosumers", 12)
     app.click("Reset")
-    assert app.steps_shown() == ["Time: 0.0"]
+    assert app.steps_shown() == ["Now: before the first hour"]
     (community,) = [t for t in app.texts() if t.startswith("before the first hour: ")]
     assert community.startswith("before the first hour: 12 idle")
     app.click("Step")
-    assert app.steps_shown() == ["Time: 1.0"]
+    assert shows_hour(app, 0)
     assert app.errors() == []
 
 
@@ -317,7 +326,7 @@ def test_a_bad_combination_shows_a_message_not_a_crash(app):
     app.click("Reset")
     assert app.errors() == []
     app.click("Step")
-    assert app.steps_shown() == ["Time: 1.0"]
+    assert shows_hour(app, 0)
     assert len(app.images()) == len(PLOT_VIEWS)
 
 
@@ -344,8 +353,8 @@ def test_each_session_has_its_own_model():
     try:
         first.click("Step")
         first.click("Step")
-        assert first.steps_shown() == ["Time: 2.0"]
-        assert second.steps_shown() == ["Time: 0.0"]
+        assert shows_hour(first, 1)
+        assert second.steps_shown() == ["Now: before the first hour"]
     finally:
         first.close()
         second.close()
@@ -361,16 +370,17 @@ def test_telemetry_is_off_and_lost_sessions_are_culled_within_minutes():
 
 def test_sessions_beyond_the_cap_get_a_message(monkeypatch):
     kernel = {"id": "k1"}
-    monkeypatch.setattr(server, "_kernel_id", lambda: kernel["id"])
-    monkeypatch.setattr(server, "MAX_SESSIONS", 2)
-    monkeypatch.setattr(server, "_sessions", set())
+    sessions = server.sessions
+    monkeypatch.setattr(sessions, "_kernel_id", lambda: kernel["id"])
+    monkeypatch.setattr(sessions, "MAX_SESSIONS", 2)
+    monkeypatch.setattr(sessions, "_sessions", set())
     releases = {}
     for k in ("k1", "k2"):
         kernel["id"] = k
-        releases[k] = server._on_kernel_start()
-        assert server.claim_session()
+        releases[k] = sessions._on_kernel_start()
+        assert sessions.claim_session()
     kernel["id"] = "k3"
-    assert not server.claim_session()
+    assert not sessions.claim_session()
     box, rc = solara.render(server.Page(), handle_error=False)
     try:
         text = " ".join(w.children[0] for w in rc.find(v.Alert).widgets if w.children)
@@ -378,4 +388,4 @@ def test_sessions_beyond_the_cap_get_a_message(monkeypatch):
     finally:
         rc.close()
     releases["k1"]()  # a session's kernel closed or was culled: its place is free
-    assert server.claim_session()
+    assert sessions.claim_session()
