@@ -31,7 +31,7 @@ SLIDERS: dict[str, tuple[str, float, float, float]] = {
     "soc_max": ("Highest battery SOC [-]", 0.5, 1.0, 0.05),
     "base_price": ("Base grid price [EUR/kWh]", 0.05, 0.50, 0.01),
     "local_market_fee": ("Local market fee [EUR/kWh]", 0.0, 0.10, 0.005),
-    "max_trade_cap": ("Largest P2P offer [kWh]", 0.5, 10.0, 0.5),
+    "max_trade_cap": ("Largest P2P offer [kWh/h]", 0.5, 10.0, 0.5),
     "difficulty": ("Chain difficulty [hex zeros]", 0, 5, 1),
     "n_miners": ("Miners", 1, 50, 1),
     "grid_homes_per_bus": ("Homes per bus", 1, 10, 1),
@@ -63,9 +63,9 @@ SEED_CONTROL = {"type": "SliderInt", "value": SEED, "min": 0, "max": 999, "step"
 GROUPS: dict[str, tuple[str, ...]] = {
     "Community": (
         "n_prosumers", "pv_scale", "load_scale", "profile_source", "standard_load_profile",
-        "holiday_calendar", "rng",
+        "holiday_calendar", "household_load_model", "synthetic_weather", "rng",
     ),
-    "Batteries": ("battery_share", "soc_min", "soc_max"),
+    "Batteries": ("battery_share", "soc_min", "soc_max", "storage_policy", "forecast_kind"),
     "Prices": ("base_price", "price_source", "local_market_fee", "fee_mode"),
     "Market": ("pricing_strategy", "clearing_mechanism", "max_trade_cap"),
     "Chain": ("chain_enabled", "difficulty", "n_miners"),

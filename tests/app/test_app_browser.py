@@ -125,8 +125,8 @@ def test_app_in_the_browser(app_url, tmp_path):
             page.on("pageerror", lambda error: page_errors.append(str(error)))
             page.goto(app_url)
 
-            step = page.get_by_role("button", name="Step")
-            reset = page.get_by_role("button", name="Reset")
+            step = page.get_by_role("button", name="Step", exact=True)
+            reset = page.get_by_role("button", name="Reset", exact=True)
             counter = page.get_by_text("Now: ", exact=False)
             expect(counter).to_have_text("Now: before the first hour", timeout=30_000)
             chain = page.locator(".app-caption", has_text="height")
