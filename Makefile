@@ -4,7 +4,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
 RUN_ARGS ?= --scenario seed --prosumers 100 --hours 24 --seed 42 --out results/
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench docs clean
 
 install: $(STAMP)
 
@@ -31,5 +31,9 @@ test: lint
 bench: install
 	$(PY) -m benchmarks
 
+# The documentation site into docs/_build/html (warnings are errors, as in CI; works offline).
+docs: install
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) results .pytest_cache .hypothesis
+	rm -rf $(VENV) results .pytest_cache .hypothesis docs/_build

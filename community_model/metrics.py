@@ -8,7 +8,7 @@ import pandas as pd
 from community_model.hour import P2P, TradeLog
 from community_model.state import BANNED, BUYER, SELLER, ProsumerState
 
-#: Model reporters, each a per-step community figure; see the README for units.
+#: Model reporters, each a per-step community figure; units in docs/output-files.md.
 STEP_FIGURES = (
     "pv_kwh",
     "demand_kwh",

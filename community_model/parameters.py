@@ -103,7 +103,7 @@ def _p(
 
 @dataclass(frozen=True)
 class Parameters:
-    """All parameters of a community run, with SPEC defaults (see the README's table)."""
+    """All parameters of a community run, with their defaults (docs/parameters.md)."""
 
     # --- community and homes -------------------------------------------------------------
     n_prosumers: int = _p(100, "-", "number of prosumers (homes)", lo=1, hi=1_000_000)
@@ -564,7 +564,7 @@ class Parameters:
         unknown = sorted(set(values) - set(cls.names()))
         if unknown:
             raise ParameterError(
-                f"{source}: unknown parameter {unknown[0]!r} (see the README's parameter table)"
+                f"{source}: unknown parameter {unknown[0]!r} (see docs/parameters.md)"
             )
         return cls(**values)
 
@@ -602,7 +602,7 @@ class Parameters:
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:
-        """Rows of (name, default, unit, meaning, allowed) for the README and ``--help``."""
+        """Rows of (name, default, unit, meaning, allowed) for docs/parameters.md and ``--help``."""
         return [
             dict(
                 name=f.name,

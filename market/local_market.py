@@ -76,7 +76,7 @@ def settle_local_market(
     Parameters
     ----------
     net_kwh : array_like
-        Remaining imbalance per prosumer: > 0 surplus exported, < 0 deficit imported; |net|
+        Remaining imbalance per prosumer: > 0 surplus exported, < 0 deficit imported; ``|net|``
         <= ``QTY_EPS`` counts as zero [kWh].
     forecast : float
         Grid price forecast for the hour [EUR/kWh].

@@ -1,8 +1,8 @@
 """Bad inputs tried against the command line, and the one-line error each gives.
 
-``python -m community_model.commands.bad_inputs --write README.md`` refreshes the README's
-table; a test runs every case and checks that the table is current, that each case fails with
-the exit status listed and that its message is one line."""
+``python -m community_model.commands.bad_inputs --write`` refreshes the table of
+``docs/bad-inputs.md``; a test runs every case and checks that the table is current, that each
+case fails with the exit status listed and that its message is one line."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from community_model.commands.main import main
 from community_model.outputs import readme_tables as docs
 
 START, END = "<!-- bad-inputs:start -->", "<!-- bad-inputs:end -->"
+PAGE = docs.DOCS / "bad-inputs.md"
 
 
 def _write(folder: Path, name: str, content: bytes | str) -> str:
@@ -216,4 +217,4 @@ def table() -> str:
 
 
 if __name__ == "__main__":
-    docs.main(table, START, END)
+    docs.main(table, START, END, PAGE)

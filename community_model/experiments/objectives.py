@@ -1,6 +1,6 @@
-"""Small reproducible experiments whose figures the README quotes.
+"""Small reproducible experiments whose figures the documentation quotes.
 
-``python -m community_model.experiments.objectives`` prints the regulator table of the README.
+``python -m community_model.experiments.objectives`` prints the table of docs/regulator.md.
 """
 
 from __future__ import annotations

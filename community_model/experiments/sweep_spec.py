@@ -19,7 +19,7 @@ is accepted too, same keys, for files named ``*.yaml`` / ``*.yml``)::
     objective = ["none", "maximize_renewable"]
 
 Parameter names and accepted values are those of :class:`~community_model.parameters.Parameters`
-(the README's table). List-valued parameters take a list under ``[fixed]``
+(docs/parameters.md). List-valued parameters take a list under ``[fixed]``
 (``pv_capacities_kw = [3, 4, 5]``) and a list of lists under ``[grid]``. TOML has no null: an
 optional parameter is set to None with the string ``"none"``. Both sections are optional (no
 ``[grid]``: one combination, run once per seed).

@@ -6,7 +6,7 @@ written into a temporary sibling folder, which then replaces the output folder i
 So a killed or failed run (a full disk) leaves the earlier complete folder as it was, and
 nothing of an earlier run (e.g. its chain, after a run with ``chain_enabled=False``) stays
 beside a new run's files; the user's own files in the folder are carried over. Columns are
-documented in the README ("Output files").
+documented in docs/output-files.md.
 """
 
 from __future__ import annotations

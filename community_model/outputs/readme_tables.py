@@ -1,20 +1,29 @@
-"""Reference tables generated from the code, so the README cannot drift from it."""
+"""Reference tables generated from the code, so the documentation cannot drift from it.
+
+``python -m community_model.outputs.readme_tables --write`` refreshes the parameter table of
+``docs/parameters.md`` (``--write FILE`` the one between the same markers in FILE)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from community_model.parameters import Parameters
+
+#: The documentation folder of a source checkout (the pages the tables are written into).
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PAGE = DOCS / "parameters.md"
 
 
 def _shown(default) -> str:
     if isinstance(default, tuple):
         if len(default) > 10:
-            return f"{len(default)} values (SPEC section 4)"
+            return f"{len(default)} values (see `Parameters`)"
         return ", ".join(f"{v:g}" for v in default)
     return "None" if default is None else f"{default}"
 
 
 def parameter_table() -> str:
-    """The README's parameter table (markdown)."""
+    """The parameter table of ``docs/parameters.md`` (markdown)."""
     rows = ["| parameter | default | unit | meaning | allowed |", "| --- | --- | --- | --- | --- |"]
     for r in Parameters.describe():
         cells = [f"`{r['name']}`", _shown(r["default"]), r["unit"], r["doc"], r["allowed"]]
@@ -27,6 +36,8 @@ START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
 
 def replace_between(text: str, start: str, end: str, content: str) -> str:
     """``text`` with what stands between the markers ``start`` and ``end`` replaced."""
+    if start not in text or end not in text:
+        raise ValueError(f"the markers {start} ... {end} are not in the file")
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{start}\n{content}\n{end}{tail}"
@@ -37,13 +48,13 @@ def readme_with_table(text: str) -> str:
     return replace_between(text, START, END, parameter_table())
 
 
-def main(make_table, start: str = START, end: str = END) -> None:
-    """``--write FILE`` refreshes the table between the markers in FILE; else print it."""
+def main(make_table, start: str = START, end: str = END, page: Path = PAGE) -> None:
+    """``--write [FILE]`` refreshes the table between the markers in FILE (default ``page``);
+    else print it."""
     import sys
-    from pathlib import Path
 
     if sys.argv[1:2] == ["--write"]:
-        path = Path(sys.argv[2])
+        path = Path(sys.argv[2]) if len(sys.argv) > 2 else page
         path.write_text(replace_between(path.read_text(), start, end, make_table()))
     else:
         print(make_table())

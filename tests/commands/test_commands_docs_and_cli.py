@@ -1,4 +1,5 @@
-"""The README's parameter table and the command line stay true to the code."""
+"""The documentation's generated tables (parameters, bad inputs) and the command line stay true
+to the code."""
 
 import re
 from pathlib import Path
@@ -8,15 +9,16 @@ import pytest
 
 from community_model.commands.main import main
 from community_model.outputs.files import CHAIN_FILE, FILES
-from community_model.outputs.readme_tables import readme_with_table
+from community_model.outputs.readme_tables import PAGE, readme_with_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def test_readme_parameter_table_is_current():
-    text = README.read_text()
+def test_parameter_page_table_is_current():
+    assert PAGE == DOCS / "parameters.md"
+    text = PAGE.read_text()
     assert readme_with_table(text) == text, (
-        "run: python -m community_model.outputs.readme_tables --write README.md"
+        "run: python -m community_model.outputs.readme_tables --write"
     )
 
 
@@ -74,13 +76,14 @@ def test_bad_input_exits_2_with_one_line_naming_it(tmp_path, capsys, args, messa
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
-def test_readme_bad_input_table_is_current_and_every_case_fails_cleanly():
-    from community_model.commands.bad_inputs import END, START, table
+def test_bad_input_page_table_is_current_and_every_case_fails_cleanly():
+    from community_model.commands.bad_inputs import END, PAGE, START, table
 
+    assert PAGE == DOCS / "bad-inputs.md"
     current = table()
-    text = README.read_text()
+    text = PAGE.read_text()
     shown = text.split(START, 1)[1].split(END, 1)[0].strip()
-    assert shown == current, "run: python -m community_model.commands.bad_inputs --write README.md"
+    assert shown == current, "run: python -m community_model.commands.bad_inputs --write"
     rows = current.splitlines()[2:]
     assert len(rows) >= 20
     for row in rows:
