@@ -9,6 +9,7 @@ from benchmarks import (
     bench_app,
     bench_chain,
     bench_grid,
+    bench_learning,
     bench_market,
     bench_model,
     bench_scale,
@@ -30,6 +31,7 @@ def main() -> None:
         "market": bench_market.main(),
         "chain": bench_chain.main(),
         "grid": bench_grid.main(),
+        "learning": bench_learning.main(),
         "app": bench_app.main(),
         "sweep": bench_sweep.main(),
     }

@@ -21,6 +21,7 @@ EXPECTED_FIGURES = {
     "sweep.ipynb": 2,
     "chain.ipynb": 2,
     "gode_sunder_replication.ipynb": 3,
+    "learning.ipynb": 2,
 }
 KERNEL = "community-sim-test-python"
 
