@@ -11,7 +11,7 @@ from chain import pow as pow_module
 from chain.atomic_files import ordinary_file_mode, write_atomic
 
 HEAVY = ("pvlib", "demandlib", "dask", "distributed", "solara", "cryptography", "numba",
-         "pandapower", "lightsim2grid")  # fmt: skip
+         "pandapower", "lightsim2grid", "pettingzoo", "gymnasium")  # fmt: skip
 
 
 def modules_loaded_by(code: str) -> set[str]:
@@ -25,7 +25,9 @@ def modules_loaded_by(code: str) -> set[str]:
 
 
 def test_import_community_model_loads_no_heavy_optional_dependency():
-    loaded = modules_loaded_by("import community_model, agents, market, chain")
+    loaded = modules_loaded_by(
+        "import community_model, agents, market, chain, community_model.learning.qlearning"
+    )
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 

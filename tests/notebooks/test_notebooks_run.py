@@ -22,6 +22,7 @@ EXPECTED_FIGURES = {
     "chain.ipynb": 2,
     "gode_sunder_replication.ipynb": 3,
     "mechanisms.ipynb": 1,
+    "learning.ipynb": 2,
 }
 KERNEL = "community-sim-test-python"
 

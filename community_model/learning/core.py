@@ -1,0 +1,221 @@
+"""The community market as a step function over arrays: actions in, observations and money out.
+
+:class:`MarketCore` is what the PettingZoo and Gymnasium environments wrap, in numpy alone. A
+chosen set of homes (the *learners*) price their orders by :class:`ActionBidding`, whose price
+positions are set from the actions before each ``model.step()``; every other home keeps the
+strategy the model's parameters give it (``pricing_strategy``, ``pricing_mix``).
+
+Action of a learner, two numbers in [0, 1]: where inside the hour's band [grid_sell, grid_buy]
+[EUR/kWh] its bid and its ask lie, ``price = grid_sell + position * spread``. A home does not
+know before the hour whether it will buy or sell (that follows from this hour's PV and load),
+so it states both; the one its residual calls for is used. Its battery's asks on a shortfall
+use the ask position. Every price is inside the band, so the prices invariant holds.
+
+Observation of a learner (:data:`OBSERVATION_NAMES`), what it knows before the hour: the
+clock of the coming hour (sine and cosine of the time of day and of the week), its own PV,
+load, residual and state of charge of the last hour, and the last hour's market (the mean P2P
+price's position in its band, the P2P volume as a share of what could have traded, the grid
+price level). The profile sources give no forecast beyond the current hour, so no forecast
+feature exists yet.
+
+Reward: the change of each learner's ``balance_eur`` this step [EUR], i.e. P2P money received
+less paid, less the grid bill, plus the regulator's bonus less its penalty
+(``CommunityModel._settle_balances``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from agents.bidding import BiddingStrategy
+from community_model.errors import ParameterError
+from community_model.model import CommunityModel
+from market import settle_local_market
+
+#: What each column of an observation means; all are in [-1, 1] or [0, 1] (OBSERVATION_LOW/HIGH).
+OBSERVATION_NAMES = (
+    "day_sin",  # time of day of the coming hour, sin(2 pi h / 24)
+    "day_cos",
+    "week_sin",  # time of week of the coming hour, sin(2 pi h / 168)
+    "week_cos",
+    "pv",  # last hour's PV over the home's PV capacity times step_hours [-]
+    "load",  # last hour's load over the trade cap max_trade_cap, at most 1 [-]
+    "residual",  # last hour's residual after self-balance over the trade cap, in [-1, 1]
+    "soc",  # state of charge [-] (0 without a battery)
+    "has_battery",  # 1 with a battery, else 0
+    "market_price",  # last hour's mean P2P price as position in its band (0.5 without trades)
+    "market_volume",  # last hour's P2P kWh over the smaller of surplus and deficit [-]
+    "grid_price",  # last hour's grid price forecast over base_price / 3, at most 1 [-]
+)
+OBSERVATION_LOW = np.array([-1, -1, -1, -1, 0, 0, -1, 0, 0, 0, 0, 0], dtype=np.float32)
+OBSERVATION_HIGH = np.ones(len(OBSERVATION_NAMES), dtype=np.float32)
+
+#: Keywords of the model an environment builds unless told otherwise: no chain (nothing to
+#: learn from it, and it costs most of a step) and no agent-level history.
+DEFAULT_MODEL_KWARGS = {"chain_enabled": False, "agent_data_every": 0}
+
+
+class ActionBidding(BiddingStrategy):
+    """Prices set from outside: each home's bid and ask as positions in the hour's band.
+
+    ``bid_position[row]`` and ``ask_position[row]`` in [0, 1]; the bid is ``grid_sell +
+    bid_position * spread`` [EUR/kWh], the ask and the battery's ask likewise with
+    ``ask_position``. Draws no random numbers. An environment sets the positions before each
+    step (:meth:`MarketCore.step`).
+    """
+
+    def setup(self, n_homes, rng):
+        self.bid_position = np.full(n_homes, 0.5)
+        self.ask_position = np.full(n_homes, 0.5)
+
+    def buyer_bids(self, ctx, qty, rng, homes):
+        return ctx.grid_sell + self.bid_position[homes] * ctx.spread
+
+    def seller_asks(self, ctx, qty, rng, homes):
+        return ctx.grid_sell + self.ask_position[homes] * ctx.spread
+
+
+def choose_learners(learners, n_prosumers: int) -> np.ndarray:
+    """Rows of the learning homes: ``None`` all, an int ``k`` the first ``k``, or rows."""
+    if learners is None:
+        return np.arange(n_prosumers)
+    if isinstance(learners, int | np.integer) and not isinstance(learners, bool):
+        if not 1 <= learners <= n_prosumers:
+            raise ParameterError(
+                f"learners must be a number of homes in 1..{n_prosumers}, got {learners}"
+            )
+        return np.arange(int(learners))
+    try:
+        rows = np.asarray(list(learners), dtype=np.int64)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"learners must be None, a number of homes or rows 0..{n_prosumers - 1}, "
+            f"got {learners!r}"
+        ) from None
+    if (
+        len(rows) == 0
+        or len(np.unique(rows)) != len(rows)
+        or not ((rows >= 0) & (rows < n_prosumers)).all()
+    ):
+        raise ParameterError(
+            f"learners must be distinct rows 0..{n_prosumers - 1}, at least one, got {learners!r}"
+        )
+    return rows
+
+
+class MarketCore:
+    """A community in which the homes ``learners`` bid by actions; the rest by their strategy.
+
+    Parameters
+    ----------
+    learners : None, int or sequence of int
+        The learning homes: all (None), the first ``k`` rows, or these rows of ``model.state``.
+    episode_hours : int
+        Steps per episode (one step is ``step_hours``) [steps], >= 1.
+    model_kwargs : dict
+        Keywords of :class:`~community_model.CommunityModel` (its ``Parameters``), over
+        :data:`DEFAULT_MODEL_KWARGS`.
+    """
+
+    def __init__(
+        self,
+        learners: int | Sequence[int] | None = None,
+        episode_hours: int = 168,
+        model_kwargs: dict | None = None,
+    ):
+        if not isinstance(episode_hours, int | np.integer) or episode_hours < 1:
+            raise ParameterError(f"episode_hours must be an integer >= 1, got {episode_hours!r}")
+        self.episode_hours = int(episode_hours)
+        self.model_kwargs = {**DEFAULT_MODEL_KWARGS, **(model_kwargs or {})}
+        self.model = self._build(seed=None)  # validates the keywords at once
+        self.learners = choose_learners(learners, self.model.params.n_prosumers)
+
+    def _build(self, seed) -> CommunityModel:
+        try:
+            return CommunityModel(**self.model_kwargs, rng=seed)
+        except TypeError as err:
+            raise ParameterError(f"model_kwargs: {err}") from None
+
+    # --- episode ----------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        """A new community drawn from ``seed``; returns the learners' first observations."""
+        self.model = model = self._build(seed)
+        self.bidding = ActionBidding()
+        model.set_bidding_strategy(self.bidding, self.learners)
+        p = model.params
+        self._week_offset = pd.Timestamp(p.start_date).dayofweek * 24.0 + p.start_hour
+        homes = model.homes
+        self._pv_scale = np.where(
+            homes.pv_capacity_kw > 0,
+            1.0 / np.maximum(homes.pv_capacity_kw * p.step_hours, 1e-12),
+            0,
+        )[self.learners]
+        self._has_battery = (homes.battery_capacity_kwh > 0)[self.learners].astype(np.float32)
+        return self.observe()
+
+    @property
+    def steps_done(self) -> int:
+        return self.model.steps
+
+    def step(self, bid_position, ask_position) -> np.ndarray:
+        """One hour with these price positions ([0, 1], one per learner, clipped); returns the
+        learners' rewards: the change of their ``balance_eur`` [EUR]."""
+        rows = self.learners
+        self.bidding.bid_position[rows] = np.clip(bid_position, 0.0, 1.0)
+        self.bidding.ask_position[rows] = np.clip(ask_position, 0.0, 1.0)
+        before = self.model.state.balance_eur[rows].copy()
+        self.model.step()
+        return self.model.state.balance_eur[rows] - before
+
+    @property
+    def done(self) -> bool:
+        return self.model.steps >= self.episode_hours
+
+    def observe(self) -> np.ndarray:
+        """The learners' observations before the coming hour (:data:`OBSERVATION_NAMES`),
+        shape (n_learners, 12), float32."""
+        model, rows = self.model, self.learners
+        p, s = model.params, model.state
+        hour = p.start_hour + model.steps * p.step_hours
+        week = self._week_offset + model.steps * p.step_hours
+        obs = np.empty((len(rows), len(OBSERVATION_NAMES)), dtype=np.float32)
+        obs[:, 0] = np.sin(2 * np.pi * hour / 24.0)
+        obs[:, 1] = np.cos(2 * np.pi * hour / 24.0)
+        obs[:, 2] = np.sin(2 * np.pi * week / 168.0)
+        obs[:, 3] = np.cos(2 * np.pi * week / 168.0)
+        obs[:, 4] = np.clip(s.pv_kwh[rows] * self._pv_scale, 0.0, 1.0)
+        obs[:, 5] = np.clip(s.load_kwh[rows] / p.max_trade_cap, 0.0, 1.0)
+        obs[:, 6] = np.clip(s.residual_kwh[rows] / p.max_trade_cap, -1.0, 1.0)
+        obs[:, 7] = np.nan_to_num(s.soc[rows], nan=0.0).clip(0.0, 1.0)
+        obs[:, 8] = self._has_battery
+        obs[:, 9:] = self.market_features()
+        return obs
+
+    def market_features(self) -> np.ndarray:
+        """(mean P2P price position, P2P volume share, grid price level) of the last hour."""
+        f, p = self.model.figures, self.model.params
+        spread = f["grid_buy_price"] - f["grid_sell_price"]
+        price = f["avg_p2p_price"]
+        position = 0.5
+        if np.isfinite(price) and spread > 0:
+            position = (price - f["grid_sell_price"]) / spread
+        could = min(f["surplus_kwh"], f["deficit_kwh"])
+        volume = f["p2p_kwh"] / could if could > 0 else 0.0
+        level = f["price_forecast"] / (3.0 * p.base_price) if p.base_price > 0 else 0.0
+        return np.clip([position, volume, level], 0.0, 1.0)
+
+    def grid_only_change(self) -> np.ndarray:
+        """What each learner's balance would have changed by this step without a P2P market:
+        its residual settled with the grid [EUR] (a baseline that no price action changes)."""
+        model, p = self.model, self.model.params
+        grid = settle_local_market(
+            model.state.residual_kwh[self.learners],
+            model.figures["price_forecast"],
+            p.local_market_fee,
+            p.fee_mode,
+            p.feed_in_tariff,
+        )
+        return -grid.cost
