@@ -207,6 +207,7 @@ class CommunityModel(mesa.Model):
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None
+        self._step_frame_cache: tuple[int, pd.DataFrame] | None = None  # (steps, frame)
         extra = ("voltage_pu", "curtailed_kwh") if self.feeder is not None else ()
         self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir, extra=extra)
         self.figures = step_figures(self.state, None, None, 0.0)
@@ -374,7 +375,7 @@ class CommunityModel(mesa.Model):
     # --- results ----------------------------------------------------------------------------
     def step_frame(self) -> pd.DataFrame:
         """Model reporters of the executed steps (without the initial row), with ``hour``."""
-        cached = getattr(self, "_step_frame_cache", None)
+        cached = self._step_frame_cache
         if cached is None or cached[0] != self.steps:  # built once per step count: KPIs,
             frame = self.datacollector.get_model_vars_dataframe().iloc[1:]  # summary and
             frame = frame.reset_index(drop=True)  # files each ask for it

@@ -657,7 +657,8 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
             fail()
         return
     if meta["choices"]:
-        if not isinstance(value, str | bool | int | float | None) or value not in meta["choices"]:
+        # a tuple: some choices are a live registry view, whose `in` needs hashable values
+        if value not in tuple(meta["choices"]):
             fail()
         return
     if str(type_).startswith("str"):
