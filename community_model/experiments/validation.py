@@ -116,6 +116,80 @@ def pilot_year(seeds: tuple[int, ...] = PILOT_SEEDS) -> tuple[float, float]:
     return float(np.mean(sufficiency)), float(np.mean(consumption))
 
 
+# --- the present-day community: P2P gain and battery economics ---------------------------------
+#: Homes, seed and battery price of the economics rows (one year of each of four scenarios,
+#: :func:`community_model.experiments.economics.compare_scenarios`; about 20 s).
+ECONOMICS_HOMES = 30
+ECONOMICS_SEED = 0
+BATTERY_PRICE_EUR_PER_KWH = 700.0
+#: The present-day scenario's price gap: retail 0.40 minus feed-in 0.08 [EUR/kWh].
+PRICE_GAP_EUR_PER_KWH = 0.32
+#: Full-cycle equivalents per year of German home batteries in field monitoring (Kairies,
+#: ISEA RWTH Aachen): most 200-250, very small systems 300-320, very large ones about 150.
+FIELD_CYCLES_PER_YEAR = (150.0, 320.0)
+
+
+@lru_cache(maxsize=1)
+def present_day_economics():
+    """A year of the ``germany_2024`` scenario (:data:`ECONOMICS_HOMES` homes) with and
+    without P2P trading and batteries (:func:`~community_model.experiments.economics.
+    compare_scenarios`)."""
+    from community_model.experiments.economics import compare_scenarios
+    from community_model.parameters import Parameters
+    from community_model.scenarios import scenario_parameters
+
+    params = Parameters(**{**scenario_parameters("germany_2024"), "n_prosumers": ECONOMICS_HOMES})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compare_scenarios(
+            params, seed=ECONOMICS_SEED, battery_price_eur_per_kwh=BATTERY_PRICE_EUR_PER_KWH
+        )
+
+
+def battery_cycles_per_year() -> float:
+    """Full-cycle equivalents per year of the community's batteries without P2P trading:
+    energy discharged over a year / installed capacity [1/a]."""
+    result = present_day_economics()
+    capacity = float(result.homes.iloc[-1]["battery_kwh"])
+    discharged = float(result.frames["grid_battery"]["battery_discharge_kwh"].sum())
+    return discharged / capacity
+
+
+def battery_payback_years() -> float:
+    """Simple payback of the community's batteries without P2P trading [a]: investment at
+    :data:`BATTERY_PRICE_EUR_PER_KWH` / the owners' annual bill saving."""
+    row = present_day_economics().homes.iloc[-1]
+    return float(row["battery_investment_eur"] / row["battery_savings_no_p2p_eur_per_year"])
+
+
+def payback_range_from_field_cycles(efficiency: float = 0.95) -> tuple[float, float]:
+    """The payback [a] that the field cycle counts imply at the scenario's prices: each full
+    cycle moves one kWh per kWh of capacity from export to self-use, worth the price gap
+    after the round trip (``efficiency`` one way), so payback = price / (cycles x gap x
+    efficiency^2)."""
+    low_cycles, high_cycles = FIELD_CYCLES_PER_YEAR
+    worth = PRICE_GAP_EUR_PER_KWH * efficiency**2
+    return BATTERY_PRICE_EUR_PER_KWH / (high_cycles * worth), BATTERY_PRICE_EUR_PER_KWH / (
+        low_cycles * worth
+    )
+
+
+def p2p_saving_per_traded_kwh() -> float:
+    """The community's annual bill saving from P2P trading (with batteries, against the same
+    homes settling with the grid only) per kWh traded [EUR/kWh]."""
+    result = present_day_economics()
+    saving = float(result.homes.iloc[-1]["p2p_savings_eur_per_year"])
+    traded = float(result.scenarios.set_index("scenario").loc["p2p_battery", "p2p_kwh"])
+    return saving / traded
+
+
+def p2p_saving_share_of_bill() -> float:
+    """The same saving as a share of the community's bill without P2P trading [%]."""
+    result = present_day_economics()
+    bills = result.scenarios.set_index("scenario")["bill_eur"]
+    return 100.0 * (1.0 - bills["p2p_battery"] / bills["grid_battery"])
+
+
 def pv_yields() -> list[float]:
     """Annual yield of 1 kWp south at 35 deg in each of ``YIELD_ZONES`` [kWh/kWp]."""
     from community_model.sources.pv import pv_output_kw_per_kwp
@@ -174,6 +248,33 @@ ROWS = (
         "`community-sim run --scenario quartierstrom --hours 8760 --seed 0..4`",
         lambda: 100 * pilot_year()[1],
     ),
+    Row(
+        "Home batteries: full-cycle equivalents per year (present-day community, no P2P)",
+        "most 200-250, all 150-320 per year", 150, 320,
+        "Kairies (ISEA, RWTH Aachen), field monitoring of German home storage systems, "
+        "pv Europe 2016",
+        "`python -m community_model.experiments.validation --row 7`",
+        battery_cycles_per_year, unit="cycles/a",
+    ),
+    Row(
+        "Battery simple payback, 0.40 / 0.08 EUR/kWh, 700 EUR/kWh installed, no P2P",
+        "{:.1f}-{:.1f} years (implied by the field cycle counts at these prices)".format(
+            *payback_range_from_field_cycles()
+        ),
+        *payback_range_from_field_cycles(),
+        "derived: 700 / (cycles x 0.32 EUR/kWh x 0.95^2), cycles as in the row above; "
+        "prices: BDEW 2024, EEG 2023",
+        "`community-sim economics --scenario germany_2024 --prosumers 30 --seed 0`",
+        battery_payback_years, unit="years",
+    ),
+    Row(
+        "P2P trading: community bill saving per kWh traded (present-day community)",
+        "no published figure for this set-up; at most the price gap, 0.32 EUR/kWh", 0.0,
+        PRICE_GAP_EUR_PER_KWH,
+        "bound: a traded kWh replaces at best an import at 0.40 and an export at 0.08 EUR/kWh",
+        "`python -m community_model.experiments.validation --row 9`",
+        p2p_saving_per_traded_kwh, unit="EUR/kWh",
+    ),
 )  # fmt: skip
 
 START, END = "<!-- validation:start -->", "<!-- validation:end -->"
@@ -190,7 +291,12 @@ def table() -> str:
         value = row.simulated()
         inside = row.low <= value <= row.high
         verdict = "yes" if inside else f"no: {row.known_gap}" if row.known_gap else "no"
-        shown = f"{value:,.0f} {row.unit}" if row.unit != "%" else f"{value:.1f} %"
+        shown = (
+            f"{value:.1f} %" if row.unit == "%"
+            else f"{value:.3f} {row.unit}" if value < 10
+            else f"{value:.1f} {row.unit}" if value < 100
+            else f"{value:,.0f} {row.unit}"
+        )  # fmt: skip
         lines.append(
             f"| {row.figure} | {row.published} | {row.source} | {shown} | {verdict} | "
             f"{row.command} |"
