@@ -182,6 +182,12 @@ class InvariantChecker:
         error = f["grid_upstream_kwh"] - net_import - f["grid_losses_kwh"]
         _require(abs(error) <= 1e-6 * (1 + s.n), step, f"feeder energy off by {error:.3g} kWh")
         _require(f["grid_losses_kwh"] >= -1e-9, step, "negative feeder losses")
+        p2p_losses = f["grid_losses_p2p_kwh"]  # attributed to trades: a part of the losses
+        _require(
+            -1e-12 <= p2p_losses <= max(f["grid_losses_kwh"], 0.0) + 1e-9,
+            step,
+            f"losses attributed to P2P trades {p2p_losses:.3g} kWh outside [0, feeder losses]",
+        )
         _require(s.curtailed_kwh >= 0, step, "negative curtailment")
 
     def _check_chain(self, step: int) -> None:

@@ -167,6 +167,7 @@ class CommunityModel(mesa.Model):
         grid_loading_limit: float = D.grid_loading_limit,
         network_mode: str = D.network_mode,
         distance_fee_rate: float = D.distance_fee_rate,
+        grid_loss_allocation: str = D.grid_loss_allocation,
         agent_data_dir: str | None = D.agent_data_dir,
         agent_data_every: int = D.agent_data_every,
         rng=None,

@@ -64,6 +64,7 @@ FEEDERS = (
     "kerber_landnetz_freileitung_1", "kerber_dorfnetz", "kerber_vorstadtnetz_kabel_1",
 )  # fmt: skip
 NETWORK_MODES = ("blind", "distance_fees", "enforce_limits")
+LOSS_ALLOCATIONS = ("none", "kwh_km")
 #: pandapower standard types offered for the generated radial feeder
 LV_LINE_TYPES = ("NAYY 4x50 SE", "NAYY 4x120 SE", "NAYY 4x150 SE", "94-AL1/15-ST1A 0.4")
 LV_TRAFO_TYPES = ("0.25 MVA 20/0.4 kV", "0.4 MVA 20/0.4 kV", "0.63 MVA 20/0.4 kV")
@@ -406,6 +407,10 @@ class Parameters:
         0.05, "EUR/kWh/km", "P2P grid fee per kWh and km of cable between the parties", lo=0,
         hi=100,
     )  # fmt: skip
+    grid_loss_allocation: str = _p(
+        "none", "-", "attribute feeder losses to P2P trades by kWh x km ('none': not at all)",
+        choices=LOSS_ALLOCATIONS,
+    )  # fmt: skip
     # --- data ----------------------------------------------------------------------------
     agent_data_dir: str | None = _p(
         None, "-", "stream agent-level data to this folder as Parquet parts (None: in memory)",
@@ -498,6 +503,10 @@ class Parameters:
             raise ParameterError("price_file is read only with price_source 'file'")
         if self.network_mode != "blind" and self.grid == "off":
             raise ParameterError(f"network_mode {self.network_mode!r} needs a grid (grid='off')")
+        if self.grid_loss_allocation != "none" and self.grid == "off":
+            raise ParameterError(
+                f"grid_loss_allocation {self.grid_loss_allocation!r} needs a grid (grid='off')"
+            )
         if (
             self.profile_source == "standard"
             and self.standard_load_profile in ("P25", "S25")

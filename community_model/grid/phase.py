@@ -24,11 +24,13 @@ GRID_FIGURES = (
     "grid_v_min_pu", "grid_v_max_pu", "grid_voltage_violation", "grid_max_line_loading_pct",
     "grid_trafo_loading_pct", "grid_overload", "grid_losses_kwh", "grid_upstream_kwh",
     "grid_curtailed_kwh", "grid_reduced_p2p_kwh", "grid_distance_fees_eur",
-    "grid_unresolved", "grid_pf_rounds", "grid_converged",
+    "grid_unresolved", "grid_pf_rounds", "grid_converged", "grid_losses_p2p_kwh",
 )  # fmt: skip
 #: Per-home columns recorded with a feeder
 GRID_COLUMNS = ("voltage_pu", "curtailed_kwh")
 REDUCTION_COLUMNS = ("hour", "buyer_id", "seller_id", "kind", "kwh_before", "kwh_after", "reason")
+#: Columns of the losses attributed to P2P trades (``grid_loss_allocation='kwh_km'``)
+TRADE_LOSS_COLUMNS = ("hour", "buyer_id", "seller_id", "kind", "kwh", "cable_km", "loss_kwh")
 
 
 class FeederPhase:
@@ -49,6 +51,12 @@ class FeederPhase:
             if params.network_mode == "distance_fees"
             else None
         )
+        self.allocate_losses = params.grid_loss_allocation == "kwh_km"
+        if self.allocate_losses:
+            if self.distance_km is None:
+                self.distance_km = na.cable_distance_km(net, load_buses)
+            self.trafo_km = na.distance_to_transformer_km(net, load_buses)
+        self.trade_losses: list[tuple] = []  # rows of TRADE_LOSS_COLUMNS
         self.reductions: list[tuple] = []  # rows of REDUCTION_COLUMNS
         self.figures = dict.fromkeys(GRID_FIGURES, 0.0)
         self.figures.update(grid_v_min_pu=np.nan, grid_v_max_pu=np.nan)
@@ -90,7 +98,39 @@ class FeederPhase:
         state.curtailed_kwh[:] = curtailed
         state.voltage_pu[:] = result.vm_load_bus[self.home_load]
         self._record(result, rounds, fees_eur, n_before, curtailed, unresolved)
+        if self.allocate_losses:
+            self.figures["grid_losses_p2p_kwh"] = self._allocate_losses(
+                state, book, trades, step, prosumer_ids
+            )
         return trades
+
+    def _allocate_losses(self, state, book, trades: Trades, step: int, ids) -> float:
+        """Attribute this step's cable losses to the P2P trades and the homes' grid exchanges
+        by kWh x km (:func:`network_aware.allocate_losses_kwh_km`); log each trade's share.
+        The transformer's losses (most of them no-load losses, there whatever is traded) stay
+        with the grid operator.
+        Returns the losses attributed to P2P trades [kWh]. Recorded, not charged: no money
+        moves for them."""
+        n = state.n
+        seller, buyer = book.ask_owner[trades.seller], book.bid_owner[trades.buyer]
+        grid_kwh = (
+            self._last_p_home * self.params.step_hours * 1000.0
+            - np.bincount(seller, trades.kwh, n)
+            + np.bincount(buyer, trades.kwh, n)
+        )  # each home's exchange with the upstream grid [kWh], export positive
+        trade_km = self.distance_km[self.home_load[buyer], self.home_load[seller]]
+        line_losses_kwh = self.last.line_losses_mw * 1000.0 * self.params.step_hours
+        trade_loss, _ = na.allocate_losses_kwh_km(
+            line_losses_kwh, trades.kwh, trade_km, grid_kwh,
+            self.trafo_km[self.home_load],
+        )  # fmt: skip
+        for t in range(len(trades.kwh)):
+            kind = self._kind(book, trades, t)
+            self.trade_losses.append(
+                (step, int(ids[buyer[t]]), int(ids[seller[t]]), kind, float(trades.kwh[t]),
+                 float(trade_km[t]), float(trade_loss[t]))
+            )  # fmt: skip
+        return float(trade_loss.sum())
 
     def _injection_kwh(self, state, book, trades: Trades) -> np.ndarray:
         """Each home's net injection into the feeder this step [kWh]: residual plus stored
@@ -221,11 +261,17 @@ class FeederPhase:
             "grid_unresolved": int(unresolved and bool(which.size)),
             "grid_pf_rounds": rounds,
             "grid_converged": int(result.converged),
+            "grid_losses_p2p_kwh": 0.0,
         }
 
     def reductions_frame(self) -> pd.DataFrame:
         """Every reduction of the run: a trade made smaller (or not made) or PV curtailed."""
         return pd.DataFrame(self.reductions, columns=list(REDUCTION_COLUMNS))
+
+    def trade_losses_frame(self) -> pd.DataFrame:
+        """The feeder losses attributed to each P2P trade (``grid_loss_allocation='kwh_km'``;
+        empty otherwise)."""
+        return pd.DataFrame(self.trade_losses, columns=list(TRADE_LOSS_COLUMNS))
 
     def kpis(self, steps: pd.DataFrame) -> dict[str, float]:
         """Run-level feeder figures from the per-step frame."""
@@ -238,6 +284,7 @@ class FeederPhase:
             "peak_line_loading_pct": float(steps["grid_max_line_loading_pct"].max()),
             "peak_trafo_loading_pct": float(steps["grid_trafo_loading_pct"].max()),
             "feeder_losses_kwh": float(steps["grid_losses_kwh"].sum()),
+            "feeder_losses_p2p_kwh": float(steps["grid_losses_p2p_kwh"].sum()),
             "curtailed_kwh": float(steps["grid_curtailed_kwh"].sum()),
             "reduced_p2p_kwh": float(steps["grid_reduced_p2p_kwh"].sum()),
             "distance_fees_eur": float(steps["grid_distance_fees_eur"].sum()),

@@ -37,6 +37,7 @@ class FlowResult(NamedTuple):
     losses_mw: float  #: active losses of lines and transformers [MW]
     upstream_mw: float  #: active power drawn from the external grid (slack) [MW]
     converged: bool
+    line_losses_mw: float = float("nan")  #: active losses of the lines alone [MW]
 
 
 def lightsim2grid_available() -> bool:
@@ -85,6 +86,7 @@ class PowerFlow:
         branch = net._pd2ppc_lookups["branch"]
         from_bus = ppci["branch"][:, 0].real.astype(np.int64)
         to_bus = ppci["branch"][:, 1].real.astype(np.int64)
+        self.from_bus, self.to_bus = from_bus, to_bus
         # rated end currents in pu of each end's base current, for lines then transformers
         i_base_from = self.base_mva / (np.sqrt(3) * vn_kv[from_bus])  # [kA per pu]
         i_base_to = self.base_mva / (np.sqrt(3) * vn_kv[to_bus])
@@ -137,6 +139,10 @@ class PowerFlow:
         )
         vm = np.abs(V)
         lv = vm[self.lv_ppc]
+        lines_f, lines_t = self.from_bus[lines], self.to_bus[lines]
+        line_losses = np.real(  # power in at one end plus power in at the other [pu]
+            V[lines_f] * np.conj((self.Yf @ V)[lines]) + V[lines_t] * np.conj((self.Yt @ V)[lines])
+        )
         return FlowResult(
             vm_load_bus=vm[self.load_bus_ppc],
             vm_min=float(lv.min()),
@@ -146,6 +152,7 @@ class PowerFlow:
             losses_mw=float(s_inj.real.sum()),
             upstream_mw=float(s_inj.real[self.ref].sum()),
             converged=converged,
+            line_losses_mw=float(line_losses.sum()) * self.base_mva,
         )
 
     def _solve_pandapower(self, p_mw: np.ndarray, q_mvar: np.ndarray) -> FlowResult:

@@ -71,6 +71,7 @@ REGULATOR_COLUMNS = {
 #: per-home feeder columns, written with a grid
 GRID_COLUMNS = {"voltage_pu": "voltage_pu", "curtailed_kwh": "pv_curtailed_kwh"}
 GRID_REDUCTIONS_FILE = "grid_reductions.csv"
+GRID_TRADE_LOSSES_FILE = "grid_trade_losses.csv"
 CHAIN_FILE = "chain.jsonl"
 FILES = (
     "prosumer_energy.csv",
@@ -152,6 +153,8 @@ def write_outputs(
     }
     if feeder is not None:  # every trade reduced and every PV export curtailed by the feeder
         tables[GRID_REDUCTIONS_FILE] = feeder.reductions_frame()
+        if feeder.allocate_losses:  # the feeder's losses attributed to each P2P trade
+            tables[GRID_TRADE_LOSSES_FILE] = feeder.trade_losses_frame()
     names: list[str] = []
 
     def write(folder: Path) -> None:

@@ -53,8 +53,8 @@ def one_battery_trade(kwh: float):
     return state, book, trades
 
 
-def feeder_phase(mode: str) -> FeederPhase:
-    params = Parameters(n_prosumers=2, grid="radial", network_mode=mode)
+def feeder_phase(mode: str, **extra) -> FeederPhase:
+    params = Parameters(n_prosumers=2, grid="radial", network_mode=mode, **extra)
     net, buses = four_bus_feeder()
     return FeederPhase(params, net, buses, np.array([buses[1], buses[0]]))
 
@@ -207,9 +207,65 @@ def test_a_grid_run_writes_the_voltages_and_the_reductions(tmp_path):
         (dict(grid="kerber_nowhere"), "grid must be"),
         (dict(grid="missing.json"), "grid must be"),
         (dict(network_mode="enforce_limits"), "needs a grid"),
+        (dict(grid_loss_allocation="kwh_km"), "needs a grid"),
+        (dict(grid="radial", grid_loss_allocation="marginal"), "grid_loss_allocation must be"),
         (dict(grid_power_factor=0.0), "grid_power_factor must be"),
     ],
 )
 def test_bad_feeder_parameters_are_refused(kwargs, message):
     with pytest.raises(ParameterError, match=message):
         Parameters(**kwargs)
+
+
+# --- losses attributed to trades (grid_loss_allocation='kwh_km') ------------------------------
+def test_the_cable_losses_of_one_trade_are_shared_by_kwh_times_km():
+    """Home 0 (bus 3, 300 m from the transformer) sells 40 kWh of stored energy to home 1
+    (bus 2, 100 m), who needs 60 kWh: 20 kWh come from the grid. Flows: the trade over the
+    200 m between them, home 1's import over its 100 m: the trade's share of the cable losses
+    is 40 x 0.2 / (40 x 0.2 + 20 x 0.1) = 0.8."""
+    state, book, trades = one_battery_trade(40.0)
+    state.residual_kwh[:] = [0.0, -60.0]
+    phase = feeder_phase("blind", grid_loss_allocation="kwh_km")
+    phase.step(state, book, trades, 0, np.array([1, 2]))
+    line_losses_kwh = phase.last.line_losses_mw * 1000.0
+    assert 0 < line_losses_kwh < phase.figures["grid_losses_kwh"]  # the transformer's are apart
+    rows = phase.trade_losses_frame()
+    assert len(rows) == 1 and rows.cable_km[0] == pytest.approx(0.2)
+    assert rows.loss_kwh[0] == pytest.approx(0.8 * line_losses_kwh, rel=1e-9)
+    assert phase.figures["grid_losses_p2p_kwh"] == pytest.approx(rows.loss_kwh[0], rel=1e-12)
+
+
+def test_line_losses_are_pandapowers_line_losses():
+    net, buses = four_bus_feeder()
+    flow = PowerFlow(copy.deepcopy(net), "pandapower")
+    result = flow.solve(np.array([0.03, -0.05]), np.array([-0.01, -0.016]))
+    assert result.line_losses_mw == pytest.approx(flow.net.res_line.pl_mw.sum(), rel=1e-7)
+    if lightsim2grid_available():
+        fast = PowerFlow(net, "lightsim2grid").solve(np.array([0.03, -0.05]),
+                                                    np.array([-0.01, -0.016]))  # fmt: skip
+        assert fast.line_losses_mw == pytest.approx(result.line_losses_mw, rel=1e-7)
+
+
+def test_allocated_losses_add_up_and_are_written(tmp_path):
+    from community_model.grid.network_aware import allocate_losses_kwh_km
+    from community_model.outputs.files import write_outputs
+
+    rng = np.random.default_rng(0)
+    t_kwh, t_km, g_kwh, g_km = (rng.uniform(0, 2, 7), rng.uniform(0, 0.3, 7),
+                                rng.normal(0, 3, 5), rng.uniform(0, 0.5, 5))  # fmt: skip
+    trade, grid = allocate_losses_kwh_km(0.9, t_kwh, t_km, g_kwh, g_km)
+    assert trade.sum() + grid.sum() == pytest.approx(0.9, rel=1e-12)
+    assert (trade >= 0).all() and (grid >= 0).all()
+
+    m = CommunityModel(n_prosumers=30, profile_source="standard", start_date="2023-06-01",
+                       chain_enabled=False, grid="radial", grid_loss_allocation="kwh_km",
+                       rng=1)  # fmt: skip
+    run_checked(m, 6)  # the invariants: 0 <= attributed <= the feeder's losses, every step
+    per_hour = m.feeder.trade_losses_frame().groupby("hour").loss_kwh.sum()
+    steps = m.step_frame().set_index("hour")["grid_losses_p2p_kwh"]
+    assert len(per_hour) > 0 and (per_hour > 0).all()
+    np.testing.assert_allclose(per_hour, steps.loc[per_hour.index], rtol=1e-12)
+    assert "grid_trade_losses.csv" in write_outputs(m, tmp_path)
+    written = (tmp_path / "grid_trade_losses.csv").read_text().splitlines()
+    assert written[0] == "hour,buyer_id,seller_id,kind,kwh,cable_km,loss_kwh"
+    assert len(written) - 1 == m.step_frame()["p2p_trades"].sum()  # one row per P2P trade
