@@ -224,7 +224,7 @@ class FeederPhase:
             battery_scale = np.where(battery_sold > 0, 1 - cut_battery / battery_sold, 1.0)
             pv_scale = np.where(pv_sold > export_left, export_left / pv_sold, 1.0)
         scale = np.where(from_battery, battery_scale[seller], pv_scale[seller])
-        scale = scale * np.where(to_battery, 1 - down[buyer], 1.0)
+        scale = scale * np.where(to_battery, 1 - down[self.home_load[buyer]], 1.0)
         kwh = trades.kwh * np.clip(scale, 0.0, 1.0)
         for t in np.flatnonzero(kwh < trades.kwh - 1e-12):
             after = float(kwh[t]) if kwh[t] > QTY_EPS else 0.0

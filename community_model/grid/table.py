@@ -1,14 +1,19 @@
 """What the feeder changes, over seeds: ``python -m community_model.grid.table``.
 
-Runs the same community grid-blind (no feeder), with the feeder but blind trading, with
-distance fees and with limits enforced, for several seeds, and prints a markdown table of the
-means (and spread) of voltage violations, overloads, curtailed PV, P2P share, cost and losses.
-docs/grid.md holds its output.
+Runs the present-day community (scenario ``germany_2024``) on a feeder four ways: grid-blind
+(no feeder), with the feeder but blind trading, with distance fees and with limits enforced,
+for several seeds, on two feeders: the default generated radial feeder (strong cables: its
+limits never bind) and a weak one (thin cables, few strands: PV pushes voltages past the band
+on sunny hours). Prints, or writes into ``docs/grid.md`` between its markers (``--write``), a
+markdown table of the means (and spread) of voltage violations, overloads, curtailed PV,
+reduced P2P trades, P2P share, cost and losses.
 """
 
 from __future__ import annotations
 
 import argparse
+import warnings
+from pathlib import Path
 
 import pandas as pd
 
@@ -26,20 +31,38 @@ COLUMNS = {
     "max_voltage_pu": "highest voltage [pu]",
     "peak_trafo_loading_pct": "trafo peak [%]",
     "curtailed_kwh": "curtailed PV [kWh]",
+    "reduced_p2p_kwh": "P2P cut [kWh]",
     "p2p_share": "P2P share [-]",
     "energy_cost_eur": "energy cost [EUR]",
     "feeder_losses_kwh": "losses [kWh]",
 }
+#: The community and its period: a June week of 100 present-day homes.
+COMMUNITY = dict(n_prosumers=100, start_date="2023-06-01", chain_enabled=False)
+#: The feeders compared (parameters of ``grid='radial'``).
+FEEDERS = {
+    "default radial feeder (4 strands of NAYY 4x150, 30 m between buses, 2 homes a bus)": {
+        "grid": "radial",
+    },
+    "weak radial feeder (2 strands of NAYY 4x50, 40 m between buses, 2 homes a bus)": {
+        "grid": "radial",
+        "grid_radial_branches": 2,
+        "grid_line_type": "NAYY 4x50 SE",
+        "grid_line_length_m": 40.0,
+    },
+}
+SCENARIO = "germany_2024"
+START, END = "<!-- grid-table:start -->", "<!-- grid-table:end -->"
 
 
-def run_table(settings: dict, seeds: list[int], hours: int) -> pd.DataFrame:
+def run_table(feeder: dict, seeds: list[int], hours: int) -> pd.DataFrame:
     """One row per mode and seed: the run's KPIs named in :data:`COLUMNS`."""
     rows = []
     for mode, extra in MODES.items():
         for seed in seeds:
-            grid = {} if not extra else {"grid": settings["grid"], **extra}
-            base = {k: v for k, v in settings.items() if k != "grid"}
-            model = CommunityModel(**base, **grid, rng=seed)
+            grid = {} if not extra else {**feeder, **extra}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the scenario's notes on its data
+                model = CommunityModel.from_scenario(SCENARIO, **COMMUNITY, **grid, rng=seed)
             model.run_for(hours)
             kpis = model.kpis()
             rows.append({"mode": mode, "seed": seed, **{c: kpis.get(c, float("nan"))
@@ -67,21 +90,39 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-SETTINGS = dict(
-    grid="radial", n_prosumers=100, grid_homes_per_bus=2, grid_radial_branches=2,
-    profile_source="standard", start_date="2023-06-01", chain_enabled=False,
-)  # fmt: skip
+def tables(seeds: int, hours: int) -> str:
+    """Every feeder's table, each under a line that says what was run."""
+    parts = []
+    for name, feeder in FEEDERS.items():
+        frame = run_table(feeder, list(range(1, seeds + 1)), hours)
+        parts.append(
+            f"**{name}**: scenario `{SCENARIO}`, {COMMUNITY['n_prosumers']} homes, {hours} h "
+            f"from {COMMUNITY['start_date']}, seeds 1-{seeds}, means (range over seeds).\n\n"
+            + markdown(frame)
+        )
+    return "\n\n".join(parts)
+
+
+def write(path: Path, text: str) -> None:
+    """Replace what stands between :data:`START` and :data:`END` in ``path``."""
+    page = path.read_text()
+    if START not in page or END not in page:
+        raise ValueError(f"the markers {START} ... {END} are not in {path}")
+    head, rest = page.split(START, 1)
+    path.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}")
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=int, default=168)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--write", type=Path, help="Markdown page to refresh (docs/grid.md)")
     args = parser.parse_args(argv)
-    frame = run_table(SETTINGS, list(range(1, args.seeds + 1)), args.hours)
-    settings = ", ".join(f"{k}={v!r}" for k, v in SETTINGS.items())
-    print(f"{args.hours} h from {SETTINGS['start_date']}, seeds 1-{args.seeds}; {settings}\n")
-    print(markdown(frame))
+    text = tables(args.seeds, args.hours)
+    if args.write:
+        write(args.write, text)
+    else:
+        print(text)
 
 
 if __name__ == "__main__":

@@ -269,3 +269,40 @@ def test_allocated_losses_add_up_and_are_written(tmp_path):
     written = (tmp_path / "grid_trade_losses.csv").read_text().splitlines()
     assert written[0] == "hour,buyer_id,seller_id,kind,kwh,cable_km,loss_kwh"
     assert len(written) - 1 == m.step_frame()["p2p_trades"].sum()  # one row per P2P trade
+
+
+# --- the present-day scenario on a feeder --------------------------------------------------
+WEAK = dict(grid="radial", grid_radial_branches=2, grid_line_type="NAYY 4x50 SE",
+            grid_line_length_m=40.0)  # fmt: skip
+PRESENT_DAY = dict(n_prosumers=100, start_date="2023-06-01", start_hour=10, chain_enabled=False)
+
+
+def present_day(**grid) -> CommunityModel:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CommunityModel.from_scenario("germany_2024", **PRESENT_DAY, **grid, rng=1)
+
+
+def test_the_present_day_scenario_on_a_weak_feeder_breaks_the_band_and_enforcement_restores_it():
+    """Two homes share each bus, batteries buy to store: enforcement must scale each home's
+    storage purchases by its own bus's fraction (a bus-indexed array, not a home-indexed one)."""
+    blind = present_day(**WEAK)
+    run_checked(blind, 5)
+    assert blind.kpis()["hours_outside_voltage_band"] >= 1
+    enforced = present_day(**WEAK, network_mode="enforce_limits", grid_loss_allocation="kwh_km")
+    run_checked(enforced, 5)  # every invariant, the feeder's energy balance among them
+    steps = enforced.step_frame()
+    assert (steps["grid_voltage_violation"] <= steps["grid_unresolved"]).all()
+    assert (
+        enforced.kpis()["hours_outside_voltage_band"] < blind.kpis()["hours_outside_voltage_band"]
+    )
+    assert enforced.kpis()["curtailed_kwh"] + enforced.kpis()["reduced_p2p_kwh"] > 0
+
+
+@pytest.mark.parametrize("grid", ["kerber_dorfnetz", "ieee_european_lv"])
+def test_the_present_day_scenario_runs_on_the_shipped_feeders(grid):
+    model = present_day(grid=grid, network_mode="distance_fees")
+    run_checked(model, 3)
+    assert model.kpis()["max_voltage_pu"] > 0.9
