@@ -6,7 +6,7 @@ the regulator makes a kWh from its own renewable energy worth more than a grid k
 than its discomfort cost (``self_supply > flex_discomfort``); then it serves flexible demand
 from its own PV and battery and lets the rest wait, oldest first, until its own energy covers
 it or its deadline forces it. Without incentives (objective ``none``) nothing waits: every
-demand is served in its hour, as in the original system.
+demand is served in its hour, as in the system this simulator grew from.
 """
 
 from __future__ import annotations

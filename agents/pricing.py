@@ -99,7 +99,7 @@ def _ask_shift(ctx: PriceContext) -> float:
 
 @dataclass(frozen=True)
 class SeedPricing:
-    """The original system's urgency-based pricing (SPEC section 5), the default.
+    """The urgency-based pricing of the system this simulator grew from, the default.
 
     With urgency u = quantity / cap and spread = grid_buy - grid_sell:
 

@@ -17,7 +17,7 @@ from agents.regulator_rules import (
 
 
 class RegulatorAgent(mesa.Agent):
-    """The community's regulator (SPEC section 7).
+    """The community's regulator (docs/regulator.md).
 
     Each step, after the markets: count down bans, pay this step's bonuses and charge its
     penalties (:func:`~agents.regulator_rules.incentive_payments`), then ban per the rolling

@@ -1,7 +1,8 @@
-"""Naive baseline: a straightforward Python port of the ORIGINAL energy-community simulator.
+"""Naive baseline: a straightforward Python port of the energy-community simulator
+this project grew from ("the original" below).
 
 This module exists only to be timed against the project's fast implementation. It keeps the
-original's *algorithmic structure* (``shared/seed_reference.md``):
+original's *algorithmic structure* (its own description, not part of this repository):
 
 - one Python object per prosumer and per-prosumer method calls every hour;
 - battery arbitrage by sorting the batteries when demand exceeds supply;
@@ -14,7 +15,8 @@ original's *algorithmic structure* (``shared/seed_reference.md``):
 - the original's CSV logging, kept as rows (dicts) in memory; :meth:`NaiveCommunity.write_csv`
   writes them, outside any timed part.
 
-The numbers follow ``shared/SPEC.md`` sections 3-6 for profiles, battery and seed pricing (so the
+The numbers follow the original's specification (not part of this repository; its profiles,
+battery and seed pricing are described in docs/hour.md) (so the
 figures are comparable with the fast implementation), not bit for bit: this port draws its own
 random numbers from ``random.Random(seed)``.
 
@@ -22,26 +24,28 @@ Choices where the original was ambiguous (also listed in the report of this base
 
 - Battery: stored = input * 0.95, delivered = withdrawn * 0.95, SOC in [0.1, 0.95]; the charge
   accepted is limited so the stored energy reaches exactly the upper bound. Selling stored
-  energy (battery arbitrage) obeys the same losses and lower bound (SPEC 4), unlike the original.
+  energy (battery arbitrage) obeys the same losses and lower bound (its spec),
+  unlike the original.
 - Battery arbitrage candidates are prosumers with a battery that are neither banned, nor buyers,
   nor already sellers this hour (a prosumer has a single ask); largest usable stored energy first;
   each offers min(50 % of its deliverable stored energy, the remaining shortfall, the trade cap).
 - P2P loop: as in the original, for every buyer every seller is visited (no early exit on
   ``bid < ask``); exhausted sellers are skipped and the inner loop ends when the buyer is served.
 - Local market: every remaining imbalance (also above the cap, in the dead band and of banned
-  prosumers) is settled; the fee is per kWh by default (SPEC 5), the original's quantity-scaled
-  fee is the option ``fee_scales_with_quantity=True``. The market price is the hour's forecast.
-- Chain: by default the mempool is mined until empty every hour (SPEC 6, and every trade is then
-  on the chain exactly once). The original's "25 blocks mined" for a day suggests it mined one
+  prosumers) is settled; the fee is per kWh by default (its spec), the original's
+  quantity-scaled fee is the option ``fee_scales_with_quantity=True``. The market price is the
+  hour's forecast.
+- Chain: by default the mempool is mined until empty every hour (its spec, and every trade is
+  then on the chain exactly once). The original's "25 blocks mined" for a day suggests it mined one
   block of <= 50 transactions per hour, leaving the rest pending: ``drain_mempool=False``.
   Block timestamps are the simulated hour (not wall time), for determinism. The miner choice
   uses its own ``random.Random`` so that chain on and chain off give the same energy figures.
 - Regulator (objective ``maximize_renewable``): each hour, per prosumer, bonus 0.02 EUR/kWh of
   renewable energy used (PV self-consumed + battery energy delivered to the home) plus
   0.01 EUR/kWh of P2P energy traded, penalty 0.02 EUR/kWh of market energy traded - on this
-  hour's quantities (SPEC 7; the original compounded running totals). Bans on the running totals
-  as in the original: penalties > 5 and bonus < 5 -> 2 h; balance < -50 -> 3 h; no re-ban for the
-  same reason within 5 h.
+  hour's quantities (its spec; the original compounded running totals). Bans on the running
+  totals as in the original: penalties > 5 and bonus < 5 -> 2 h; balance < -50 -> 3 h; no
+  re-ban for the same reason within 5 h.
 
 Run ``python benchmarks/naive_original.py`` (options: ``--prosumers``, ``--hours``,
 ``--no-chain``, ``--difficulty``, ``--one-block-per-hour``).

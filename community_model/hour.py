@@ -1,4 +1,4 @@
-"""The phases of one community step (SPEC section 3), each a few vectorised operations.
+"""The phases of one community step (docs/hour.md), each a few vectorised operations.
 
 Each phase reads and writes whole columns of :class:`ProsumerState` and returns arrays or a
 small record; none reaches into another's internals. ``CommunityModel.step`` calls them in
@@ -80,7 +80,7 @@ def battery_power_limit_kwh(params: Parameters, homes=None) -> float | np.ndarra
 def price_context(
     forecast: float, params: Parameters, incentives: Incentives = NO_INCENTIVES
 ) -> PriceContext:
-    """Grid reference prices of this step (SPEC section 5) and the regulator's incentives.
+    """Grid reference prices of this step (docs/hour.md) and the regulator's incentives.
 
     Raises ParameterError when a fixed ``feed_in_tariff`` lies above this step's import price
     (only a user's price file can get here; other sources are checked up front).
@@ -118,7 +118,7 @@ def apply_self_balance(
 
     Each home's battery follows its storage policy (``storage``, see
     :mod:`community_model.storage`); with every home on ``greedy`` (or no ``storage``) this is
-    :func:`agents.battery.self_balance` over all homes, the original rule."""
+    :func:`agents.battery.self_balance` over all homes, the seed system's rule."""
     cap = state.homes.battery_capacity_kwh
     limit = battery_power_limit_kwh(params, state.homes)
     can_deliver = deliverable_kwh(state.stored_kwh, cap, params.soc_min, params.battery_efficiency)

@@ -1,4 +1,4 @@
-"""The SPEC section 8 invariants, checked on the state after a step.
+"""The invariants (docs/invariants.md), checked on the state after a step.
 
 Tests call :meth:`InvariantChecker.check` after every step of every run; the command line
 does too with ``--check-invariants``. A violation raises :class:`InvariantError` naming the
@@ -17,7 +17,7 @@ TOL = 1e-9  #: tolerance on energy [kWh] and money [EUR] per prosumer per step
 
 
 class InvariantError(AssertionError):
-    """An invariant of SPEC section 8 does not hold."""
+    """An invariant (docs/invariants.md) does not hold."""
 
 
 def _require(ok: np.ndarray | bool, step: int, what: str, error: np.ndarray | None = None):

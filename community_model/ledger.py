@@ -1,5 +1,5 @@
 """The chain phase of the hour: every trade becomes a transaction, signed by its buyer and its
-seller, and miners compete to mine them into blocks (SPEC section 6).
+seller, and miners compete to mine them into blocks (docs/chain.md).
 
 Signatures are block statements (:mod:`chain.keys`): the chain cuts the hour's trades into
 blocks (:meth:`chain.Blockchain.cut_blocks_to_sign`), and every party signs the list of its

@@ -1,4 +1,4 @@
-"""CommunityModel: a prosumer community balancing its energy every hour (SPEC section 3)."""
+"""CommunityModel: a prosumer community balancing its energy every hour (docs/hour.md)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from community_model.sources.factory import make_profile_source
 from community_model.state import ProsumerState
 from community_model.storage import StorageAssignment
 
-D = Parameters()  # the SPEC defaults, shown in the signature below
+D = Parameters()  # the defaults of Parameters, shown in the signature below
 
 
 def _figure(name: str, model: CommunityModel):
@@ -83,7 +83,7 @@ class CommunityModel(mesa.Model):
         base_price: float = D.base_price,
         price_shape: tuple = D.price_shape,
         price_noise: float = D.price_noise,
-        start_date: str = D.start_date,
+        start_date: str | None = D.start_date,
         timezone: str = D.timezone,
         holiday_calendar: str = D.holiday_calendar,
         weather_file: str = D.weather_file,
@@ -285,7 +285,7 @@ class CommunityModel(mesa.Model):
         return self.steps - 1
 
     def step(self) -> None:
-        """One hour of the community (SPEC section 3), one line a phase."""
+        """One hour of the community (docs/hour.md), one line a phase."""
         p, state, rng = self.params, self.state, self.rng
         state.start_step()
         profile = self.profiles.hour(self.step_index, rng)
@@ -418,7 +418,7 @@ class CommunityModel(mesa.Model):
         )
 
     def kpis(self) -> dict[str, float]:
-        """Run-level KPIs (SPEC section 9)."""
+        """Run-level KPIs: energy shares, P2P, money, fairness, the chain (docs/output-files.md)."""
         stored_change = float(self.state.stored_kwh.sum()) - self._initial_stored_kwh
         kpis = run_kpis(
             self.step_frame(), -self.state.balance_eur, stored_change,

@@ -1,10 +1,11 @@
 """Model parameters: one typed, validated object for the API, the command line and the app.
 
-Every default below is the SPEC default. Each field carries its unit, a one-line meaning and
-the range it accepts in ``field(metadata=...)``; :func:`Parameters.validate` checks them all in
-one place and raises :class:`ParameterError` naming the parameter, the value given and what is
-allowed. ``CommunityModel`` takes the same names as keywords, so ``batch_run`` and SolaraViz work
-with plain keyword parameters.
+Every default below is that of the system this simulator grew from (the `seed` scenario).
+Each field carries its unit, a one-line meaning and the range it accepts in
+``field(metadata=...)``; :func:`Parameters.validate` checks them all in one place and raises
+:class:`ParameterError` naming the parameter, the value given and what is allowed.
+``CommunityModel`` takes the same names as keywords, so ``batch_run`` and SolaraViz work with
+plain keyword parameters.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ FEEDERS = (
     "kerber_landnetz_freileitung_1", "kerber_dorfnetz", "kerber_vorstadtnetz_kabel_1",
 )  # fmt: skip
 NETWORK_MODES = ("blind", "distance_fees", "enforce_limits")
+#: Default first dates (``Parameters.first_date``): the synthetic day is an equinox day.
+SYNTHETIC_DAY_DATE = "2023-03-20"
+DATA_YEAR_START = "2023-01-01"
 LOSS_ALLOCATIONS = ("none", "kwh_km")
 #: pandapower standard types offered for the generated radial feeder
 LV_LINE_TYPES = ("NAYY 4x50 SE", "NAYY 4x120 SE", "NAYY 4x150 SE", "94-AL1/15-ST1A 0.4")
@@ -158,7 +162,10 @@ class Parameters:
     price_noise: float = _p(
         0.05, "-", "forecast drawn in base*g(h)*U(1-x, 1+x)", lo=0, hi=1, hi_open=True
     )
-    start_date: str = _p("2023-01-01", "-", "local date of the first step", text="date")
+    start_date: str | None = _p(
+        None, "-", "local date of the first step (None: the source's own, see first_date)",
+        text="date", optional=True,
+    )  # fmt: skip
     timezone: str = _p("Europe/Berlin", "-", "time zone of the run's clock", text="timezone")
     holiday_calendar: str = _p(
         "germany", "-", "public holidays, Sundays for load profiles and tariffs",
@@ -293,7 +300,7 @@ class Parameters:
         hi=10, optional=True,
     )  # fmt: skip
     fee_mode: str = _p(
-        "per_kwh", "-", "grid fee per kWh, or the original's fee*quantity", choices=FEE_MODES
+        "per_kwh", "-", "grid fee per kWh, or fee*quantity as in the seed system", choices=FEE_MODES
     )
     pricing_strategy: str = _p(
         "seed", "-", "how prosumers price their offers (every home)", choices=PRICING_STRATEGIES
@@ -608,6 +615,17 @@ class Parameters:
         values = {k: _none_from_file(k, v) for k, v in values.items()}
         cls.from_mapping(values, f"parameter file {str(path)!r}")  # validates names and values
         return values
+
+    @property
+    def first_date(self) -> str:
+        """The local date of the first step: ``start_date``, or by default the date the
+        profile source stands for. The synthetic day (sun from 06:00 to 18:00, noon at 12:00)
+        is an equinox day, so it is stamped 2023-03-20 (in Europe/Berlin the sun's noon is then
+        at about 12:14); weather years, load profiles and files begin on 2023-01-01."""
+        if self.start_date is not None:
+            return self.start_date
+        synthetic = self.profile_source == "synthetic" and self.price_source == "synthetic"
+        return SYNTHETIC_DAY_DATE if synthetic else DATA_YEAR_START
 
     @classmethod
     def describe(cls) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 :class:`StorageAssignment` holds the groups (policy object, rows of the homes that use it) and
 runs each policy vectorised over its rows (:meth:`StorageAssignment.balance`). With every home
 on ``greedy`` (the default) :func:`community_model.hour.apply_self_balance` takes its original
-path and the assignment is not consulted, so the default run is bit-for-bit the original.
+path and the assignment is not consulted, so the default run is bit-for-bit the seed system's.
 
 ``storage_policy_share`` of the battery homes use ``storage_policy``; they are chosen without a
 random draw, evenly spread over the battery homes in row order (home i is chosen when
@@ -71,7 +71,7 @@ class StorageAssignment:
         self.tariff = GridTariff(params.local_market_fee, params.feed_in_tariff)
         self.policy_of = np.zeros(self.n, dtype=np.int64)  # index into self.policies
         self.policies: list[StoragePolicy] = []
-        self.assign(np.arange(self.n), "greedy")  # policy 0: the original rule
+        self.assign(np.arange(self.n), "greedy")  # policy 0: the seed system's rule
         if params.storage_policy != "greedy" and params.storage_policy_share > 0:
             battery_rows = np.flatnonzero(capacity_kwh > 0)
             chosen = battery_rows[evenly_chosen(len(battery_rows), params.storage_policy_share)]
@@ -114,7 +114,7 @@ class StorageAssignment:
 
     @property
     def all_greedy(self) -> bool:
-        """Every home on the built-in greedy rule (the original code path applies)."""
+        """Every home on the built-in greedy rule (the seed system's code path applies)."""
         return not self.policy_of.any()
 
     def rows_of(self, policy: StoragePolicy) -> np.ndarray:

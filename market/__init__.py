@@ -7,7 +7,7 @@ seller; every mechanism returns :class:`Trades` indexing into them.
 Mechanisms (``MECHANISMS``, by name), each documented with its properties (individual
 rationality, budget balance, incentive compatibility, efficiency) and references:
 
-- ``"seed"``: the original pay-at-midpoint double auction, vectorised;
+- ``"seed"``: the pay-at-midpoint double auction of the system this simulator grew from, vectorised;
 - ``"uniform"``: k-double auction, one price between the marginal bid and ask (``k``);
 - ``"pay_as_clear"``: one market-clearing price where the merit orders cross;
 - ``"pay_as_bid"``: discriminatory call auction, buyers pay their bids, sellers receive

@@ -12,7 +12,7 @@ from .validation import check_book
 def clear_seed(
     bid_price: ArrayLike, bid_qty: ArrayLike, ask_price: ArrayLike, ask_qty: ArrayLike
 ) -> Trades:
-    """Clear a book with the original system's rule, vectorised.
+    """Clear a book with the rule of the system this simulator grew from, vectorised.
 
     Buyers are ranked by bid descending, sellers by ask ascending (ties: lower index first).
     Each buyer in turn takes from the cheapest sellers with remaining quantity while

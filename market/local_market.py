@@ -84,7 +84,8 @@ def settle_local_market(
         Local-market fee, >= 0 [EUR/kWh].
     fee_mode : {"per_kwh", "quantity_scaled"}, default "per_kwh"
         ``"per_kwh"``: importers pay forecast + fee, exporters receive forecast - fee (see
-        :func:`grid_prices`). ``"quantity_scaled"``: the original system's rule, price =
+        :func:`grid_prices`). ``"quantity_scaled"``: the rule of the system this simulator grew
+        from, price =
         forecast +/- fee * quantity, so a 3 kWh import pays forecast + 3 * fee per kWh and a
         large export can even be paid a negative price; kept only for comparison.
     feed_in_tariff : float or None

@@ -3,7 +3,7 @@
 Buyers are ranked by bid, highest first, sellers by ask, lowest first (ties by original
 index). Laid end to end, the ranked bid quantities and the ranked ask quantities cover two
 segments starting at 0 kWh. Every stretch between consecutive breakpoints of the two segments
-is served by exactly one (buyer, seller) pair, and the pairs come in the order the original
+is served by exactly one (buyer, seller) pair, and the pairs come in the order the seed system's
 nested loop "each buyer in turn takes from the cheapest sellers" visits them. Bid minus ask
 never increases along that sequence, so the pairs that may trade (bid >= ask) are a prefix.
 """

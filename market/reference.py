@@ -12,7 +12,8 @@ from .validation import check_book
 def clear_seed_naive(
     bid_price: ArrayLike, bid_qty: ArrayLike, ask_price: ArrayLike, ask_qty: ArrayLike
 ) -> Trades:
-    """The "seed" rule as the original literal nested loop, O(n_bids * n_asks).
+    """The "seed" rule as the literal nested loop of the system this simulator grew from,
+    O(n_bids * n_asks).
 
     Same parameters, result and errors as :func:`market.double_auction.clear_seed`; use that
     one. This one is deliberately plain so that it is obviously the rule.

@@ -1,6 +1,7 @@
 """Storage policies: how each home runs its battery (``storage_policy``).
 
-``greedy`` (:mod:`agents.storage.greedy`) is the original rule and the default;
+``greedy`` (:mod:`agents.storage.greedy`), the default, is the rule of the system this
+simulator grew from;
 ``forecast_arbitrage`` (:mod:`agents.storage.forecast_arbitrage`) plans over a rolling horizon
 from forecasts (:mod:`agents.storage.forecasts`). A new policy subclasses
 :class:`StoragePolicy` and is registered with :func:`register_storage_policy`; see

@@ -36,7 +36,7 @@ class BatterySpec(NamedTuple):
 
 
 class GridTariff(NamedTuple):
-    """How a price forecast becomes the prices a home pays and gets (SPEC section 5)."""
+    """How a price forecast becomes the prices a home pays and gets (docs/hour.md)."""
 
     fee: float  #: ``local_market_fee`` [EUR/kWh]
     feed_in: float | None  #: ``feed_in_tariff`` [EUR/kWh], None: forecast - fee

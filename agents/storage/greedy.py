@@ -1,4 +1,5 @@
-"""``greedy``: the original rule. Surplus charges the own battery, deficit discharges it."""
+"""``greedy``: the rule of the system this simulator grew from. Surplus charges the own
+battery, deficit discharges it."""
 
 from __future__ import annotations
 

@@ -70,7 +70,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Market": ("pricing_strategy", "clearing_mechanism", "max_trade_cap"),
     "Chain": ("chain_enabled", "difficulty", "n_miners"),
     "Regulator": ("objective",),
-    "Grid": ("grid", "network_mode", "grid_homes_per_bus", "grid_line_type", "grid_trafo_type"),
+    "Grid": (
+        "grid", "network_mode", "grid_loss_allocation", "grid_homes_per_bus", "grid_line_type",
+        "grid_trafo_type",
+    ),
 }  # fmt: skip
 OPEN_GROUPS = (0,)  #: sections open when the page loads
 
@@ -80,7 +83,7 @@ def _spelt(name: str) -> str:
 
 
 def build_model_params() -> dict[str, object]:
-    """Mesa-style ``model_params`` from :meth:`Parameters.describe`, SPEC defaults as values.
+    """Mesa-style ``model_params`` from :meth:`Parameters.describe`, defaults as values.
 
     Only parameters that ``CommunityModel`` takes as keywords get a control.
     """

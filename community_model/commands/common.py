@@ -18,7 +18,7 @@ from community_model.parameters import Parameters
 #: The command's name, at the start of every error line.
 PROG = "community-sim"
 
-#: Short flags kept from the original system's vocabulary.
+#: Short flags kept from the vocabulary of the system this simulator grew from.
 ALIASES = {"n_prosumers": ["--prosumers"]}
 
 
@@ -69,7 +69,7 @@ def add_scenario_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_parameter_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model parameters (defaults are the SPEC's)")
+    group = parser.add_argument_group("model parameters (defaults: the seed scenario's)")
     for row in Parameters.describe():
         default = row["default"]
         shown = ",".join(f"{v:g}" for v in default) if isinstance(default, tuple) else default

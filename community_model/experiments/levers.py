@@ -4,7 +4,7 @@ For each regulator rate (at four levels, under the objective that uses it) and e
 strategy, the mean over seeds of the KPI the objective aims at, with the P2P volume and the
 grid import beside it. The regulator acts through prices: its incentives enter what rational
 bidders will pay or accept (their valuations, :mod:`agents.bidding`), so the table also shows
-which strategies respond to incentives at all (the original ``seed`` rule clamps its prices
+which strategies respond to incentives at all (the ``seed`` rule clamps its prices
 into fixed shares of the grid band and barely does).
 
 ``python -m community_model.experiments.levers --write docs/levers.md`` refreshes the page.

@@ -146,7 +146,7 @@ class MarketCore:
         self.bidding = ActionBidding()
         model.set_bidding_strategy(self.bidding, self.learners)
         p = model.params
-        self._week_offset = pd.Timestamp(p.start_date).dayofweek * 24.0 + p.start_hour
+        self._week_offset = pd.Timestamp(p.first_date).dayofweek * 24.0 + p.start_hour
         homes = model.homes
         self._pv_scale = np.where(
             homes.pv_capacity_kw > 0,

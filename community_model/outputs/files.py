@@ -1,5 +1,5 @@
-"""The run's files: the original system's five CSV files (SPEC section 9), the chain, its key
-registry and its anchor.
+"""The run's files: the five CSV files of the system this simulator grew from
+(docs/output-files.md), the chain, its key registry and its anchor.
 
 The folder is whole or absent (:func:`chain.atomic_files.write_folder_atomic`): every file is
 written into a temporary sibling folder, which then replaces the output folder in one rename.

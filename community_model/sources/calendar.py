@@ -200,7 +200,7 @@ def weekday_of(days: np.ndarray) -> np.ndarray:
 
 def run_start(params: Parameters) -> pd.Timestamp:
     """Start of step 0 of a run with ``params`` (tz-aware)."""
-    return start_instant(params.start_date, params.start_hour, params.timezone)
+    return start_instant(params.first_date, params.start_hour, params.timezone)
 
 
 def run_times(params: Parameters, n_steps: int, offset: int = 0) -> pd.DatetimeIndex:

@@ -40,7 +40,7 @@ def synthetic_pv_kwh(
 
 
 class SyntheticProfiles:
-    """The original system's synthetic profiles (SPEC section 4), vectorised over homes.
+    """The synthetic profiles of the system this simulator grew from, vectorised over homes.
 
     Each step draws, in this order: one weather factor per home (``synthetic_weather``
     'shared': one for the community, then a spread factor per home if ``weather_spread`` > 0),

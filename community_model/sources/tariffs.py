@@ -1,6 +1,6 @@
 """Grid price forecasts on the run's calendar: synthetic, time-of-use, or a user's series.
 
-Every source gives the hourly *forecast* of SPEC section 5; the model derives the grid prices
+Every source gives the hourly price *forecast* (docs/hour.md); the model derives the grid prices
 from it as everywhere else: grid_buy = forecast + ``local_market_fee``, grid_sell = forecast -
 fee. To reproduce a retail tariff with price ``r`` and a feed-in tariff ``f``, set the forecast
 to ``(r + f) / 2`` and the fee to ``(r - f) / 2`` (e.g. r = 0.35, f = 0.08: forecast 0.215,
@@ -9,7 +9,7 @@ fee 0.135).
 ``price_source``:
 
 ``synthetic``
-    base_price * g(local hour) * U(1 - price_noise, 1 + price_noise), SPEC section 4, on the
+    base_price * g(local hour) * U(1 - price_noise, 1 + price_noise), as in the seed system, on the
     local wall clock.
 ``tou``
     Time of use: each local hour belongs to a band (``tou_bands``: 0 off-peak, 1 shoulder,
@@ -46,7 +46,7 @@ def synthetic_forecast(
     price_shape: np.ndarray,
     noise: np.ndarray,
 ) -> np.ndarray:
-    """SPEC section 4 forecast on real timestamps [EUR/kWh].
+    """The synthetic price forecast on real timestamps [EUR/kWh].
 
     Parameters
     ----------

@@ -18,8 +18,14 @@ def test_the_shipped_scenarios_are_valid_parameter_files():
         Parameters.from_mapping(scenario_parameters(name), name)
 
 
-def test_seed_is_todays_defaults():
-    assert Parameters(**scenario_parameters("seed")) == Parameters()
+def test_seed_is_todays_defaults_on_the_seed_systems_date():
+    """Every parameter is the default but the date: the synthetic day's own is the equinox,
+    the seed system stamped it 2023-01-01."""
+    import dataclasses
+
+    seed = Parameters(**scenario_parameters("seed"))
+    assert seed == dataclasses.replace(Parameters(), start_date="2023-01-01")
+    assert Parameters().start_date is None and Parameters().first_date == "2023-03-20"
 
 
 def test_from_scenario_applies_overrides_and_refuses_unknown_names():

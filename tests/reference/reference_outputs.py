@@ -34,6 +34,11 @@ CASES: dict[str, list[str]] = {
         "--objective", "maximize_p2p", "--flexible-load-share", "0.2", "--difficulty", "1",
         *SEEDED_KEYS,
     ],
+    # what `make run` runs (the seed scenario), with seeded keys
+    "seed_scenario_100x24": [
+        "--scenario", "seed", "--prosumers", "100", "--hours", "24", "--seed", "42",
+        *SEEDED_KEYS,
+    ],
     "trade_reduction_unsigned_10x24": [
         "--prosumers", "10", "--hours", "24", "--seed", "2",
         "--clearing-mechanism", "trade_reduction", "--sign-trades", "false",

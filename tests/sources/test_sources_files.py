@@ -23,8 +23,12 @@ def energy():
     return load, pv
 
 
+#: The clock of a files run (Parameters().first_date would be the synthetic day's equinox)
+FILES_CLOCK = dict(start_date="2023-01-01")
+
+
 def _write(tmp_path, name, values, params=None):
-    params = params or Parameters()
+    params = params or Parameters(**FILES_CLOCK)
     return str(write_home_file(tmp_path / name, values, run_start(params), params.step_hours))
 
 
@@ -90,7 +94,7 @@ def test_naive_local_timestamps_are_read_on_the_run_clock(tmp_path):
 
 
 def _broken(tmp_path, load, change):
-    params = Parameters()
+    params = Parameters(**FILES_CLOCK)
     times = run_times(params, len(load))
     frame = pd.DataFrame(load, columns=[f"home_{k}" for k in range(load.shape[1])])
     frame.insert(0, "timestamp", [t.isoformat() for t in times])

@@ -56,7 +56,7 @@ def _price_file(path, params, prices):
 
 
 def test_user_price_series_drives_grid_prices(tmp_path):
-    params = Parameters(n_prosumers=4)
+    params = Parameters(n_prosumers=4, start_date="2023-01-01")  # a price file's clock
     prices = np.linspace(0.10, 0.30, 48)
     path = _price_file(tmp_path / "prices.csv", params, prices)
     model = CommunityModel(
@@ -72,7 +72,7 @@ def test_user_price_series_drives_grid_prices(tmp_path):
 
 
 def test_price_file_is_checked(tmp_path):
-    params = Parameters(n_prosumers=4)
+    params = Parameters(n_prosumers=4, start_date="2023-01-01")  # a price file's clock
     path = _price_file(tmp_path / "prices.csv", params, [0.2, -0.1, 0.2])
     with pytest.raises(ParameterError, match="column 'price_eur_per_kwh', row 2: negative"):
         CommunityModel(n_prosumers=4, price_source="file", price_file=str(path), rng=2)
