@@ -13,5 +13,6 @@ The app is a Solara page (:func:`community_model.app.page.Page`) made of small m
   ``community-sim run --config`` reproduces), the chain (JSON) and each figure (PNG);
 - :mod:`~community_model.app.page`: the page, one model per browser session, the session cap.
 
-``server.py`` at the repository root is the thin entry ``solara run`` loads.
+:mod:`community_model.app.server` is the thin entry ``solara run`` loads (``community-sim app``
+serves it; the top-level ``server.py`` of a checkout re-exports it).
 """

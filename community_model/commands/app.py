@@ -1,7 +1,8 @@
-"""``community-sim app``: start the interactive Solara app (``server.py``) in a browser.
+"""``community-sim app``: start the interactive Solara app in a browser.
 
 :func:`register` adds the subcommand to the command line's subparsers; :func:`run_app` runs
-``solara run server.py --host ... --port ... --production`` until it is stopped (Ctrl-C).
+``solara run community_model/app/server.py --host ... --port ... --production`` until it is
+stopped (Ctrl-C). The app needs the optional extra ``app`` (Solara and its widgets).
 Every asset of the app is served locally, so it works without internet access.
 """
 
@@ -13,8 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: The app, at the root of the repository (next to the packages).
-SERVER_PATH = Path(__file__).resolve().parents[2] / "server.py"
+#: The module Solara serves, inside the package (so an installed wheel has it).
+SERVER_PATH = Path(__file__).resolve().parents[1] / "app" / "server.py"
+#: Modules of the ``app`` extra; without them the command says which extra to install.
+APP_MODULES = ("solara", "ipyvuetify", "ipyvue", "altair")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -24,7 +27,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "app",
         help="open the interactive app (Solara) in the browser",
-        description="Serve the interactive app (server.py) with Solara: sliders for the "
+        description="Serve the interactive app with Solara: sliders for the "
         "parameters, Step/Play/Reset, live plots of energy, prices, batteries, trades, the "
         "chain and the regulator. Stop it with Ctrl-C.",
     )
@@ -51,6 +54,13 @@ def _port(text: str) -> int:
     return port
 
 
+def missing_app_modules() -> list[str]:
+    """The modules of the ``app`` extra that cannot be imported here."""
+    import importlib.util
+
+    return [name for name in APP_MODULES if importlib.util.find_spec(name) is None]
+
+
 def solara_command(host: str, port: int, open_browser: bool = True) -> list[str]:
     """The command line that serves the app."""
     command = [sys.executable, "-m", "solara", "run", str(SERVER_PATH)]
@@ -67,10 +77,18 @@ def app_environment() -> dict[str, str]:
 
 def run_app(args: argparse.Namespace) -> int:
     """Serve the app until it is stopped; return the exit status."""
+    missing = missing_app_modules()
+    if missing:
+        print(
+            f"community-sim: error: the app needs the optional extra 'app' ({', '.join(missing)} "
+            "missing): pip install 'prosumer-community-sim[app]'",
+            file=sys.stderr,
+        )
+        return 2
     if not SERVER_PATH.is_file():
         print(
-            f"community-sim: error: the app {SERVER_PATH} is missing; run the app from a "
-            "checkout of the repository (pip install -e .)",
+            f"community-sim: error: the app {SERVER_PATH} is missing; reinstall the package "
+            "(pip install 'prosumer-community-sim[app]')",
             file=sys.stderr,
         )
         return 2

@@ -59,6 +59,7 @@ need nothing.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import multiprocessing
@@ -475,6 +476,11 @@ def run_sweep(
         raise SweepError("a Dask scheduler or client needs backend='dask'")
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
         raise SweepError(f"workers must be an integer >= 1, got {workers!r}")
+    if backend == "dask" and client is None and importlib.util.find_spec("distributed") is None:
+        raise SweepError(
+            "backend 'dask' needs the optional extra 'dask': "
+            "pip install 'prosumer-community-sim[dask]'"
+        )
 
     spec.check_size(max_runs)
     out = Path(out)

@@ -12,6 +12,7 @@ Pure functions; pandas ``DatetimeIndex`` in, numpy arrays out.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,10 +96,12 @@ def parse_iso_timestamps(values) -> pd.DatetimeIndex:
     if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
         return pd.DatetimeIndex(series)
     text = series.astype(str)
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
-    except (ValueError, TypeError):
-        pass
+    with warnings.catch_warnings():  # pandas warns (and will refuse) on several UTC offsets
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
+        except (ValueError, TypeError, FutureWarning):
+            pass
     try:  # several UTC offsets (daylight saving time): read them as UTC instants
         parsed = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
     except (ValueError, TypeError):
@@ -149,41 +152,21 @@ def local_day_hours(days: np.ndarray, timezone: str) -> np.ndarray:
     return ((ns(ends) - ns(starts)) / 3.6e12).astype(float)
 
 
-def easter_sunday(year: int) -> dt.date:
-    """Gregorian Easter Sunday (the anonymous Gregorian algorithm, Meeus/Jones/Butcher).
+def german_holidays(years) -> list[dt.date]:
+    """Germany's nationwide public holidays in ``years``, from the ``holidays`` package.
+
+    New Year, Good Friday, Easter Monday, Labour Day, Ascension, Whit Monday, German Unity
+    Day, Christmas Day and Boxing Day (and Reformation Day in 2017, its one nationwide year).
+    Regional holidays (Epiphany, Corpus Christi, ...) are not included.
 
     Examples
     --------
-    >>> easter_sunday(2024)
-    datetime.date(2024, 3, 31)
+    >>> [d.isoformat() for d in german_holidays([2024])][:3]
+    ['2024-01-01', '2024-03-29', '2024-04-01']
     """
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month = (h + el - 7 * m + 114) // 31
-    day = (h + el - 7 * m + 114) % 31 + 1
-    return dt.date(year, month, day)
+    import holidays
 
-
-def german_holidays(years) -> list[dt.date]:
-    """The nine nationwide public holidays of Germany in ``years``.
-
-    New Year, Good Friday, Easter Monday, Labour Day, Ascension, Whit Monday, German Unity
-    Day, Christmas Day and Boxing Day. Regional holidays (Epiphany, Corpus Christi, ...) are
-    not included.
-    """
-    days = []
-    for year in years:
-        easter = easter_sunday(int(year))
-        days += [dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 10, 3)]
-        days += [dt.date(year, 12, 25), dt.date(year, 12, 26)]
-        days += [easter + dt.timedelta(days=k) for k in (-2, 1, 39, 50)]
-    return sorted(days)
+    return sorted(holidays.Germany(years=[int(y) for y in years]).keys())
 
 
 def holidays_for(calendar_name: str, years) -> list[dt.date]:

@@ -68,16 +68,34 @@ def test_bad_port_is_refused(port, capsys):
     assert "port must be an integer in [0, 65535]" in capsys.readouterr().err
 
 
-def test_the_app_is_the_repository_server():
-    assert app_command.SERVER_PATH == ROOT / "server.py"
+def test_the_app_is_served_from_inside_the_package():
+    """So that an installed wheel has it (the top-level server.py only re-exports it)."""
+    assert app_command.SERVER_PATH == ROOT / "community_model" / "app" / "server.py"
     assert app_command.SERVER_PATH.is_file()
+    top = (ROOT / "server.py").read_text()
+    assert "from community_model.app.server import" in top
+
+
+def test_a_missing_app_extra_is_one_line_naming_it(monkeypatch, capsys, started):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a)
+    )
+    assert app_command.run_app(parse(["app"])) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "optional extra 'app'" in err and "solara" in err
+    assert "pip install 'prosumer-community-sim[app]'" in err
+    assert started == []
 
 
 def test_run_app_starts_solara_in_production_without_telemetry(started, capsys):
     args = parse(["app", "--port", "9123", "--no-open"])
     assert app_command.run_app(args) == 0
     ((command, env),) = started
-    assert command[:5] == [sys.executable, "-m", "solara", "run", str(ROOT / "server.py")]
+    server = ROOT / "community_model" / "app" / "server.py"
+    assert command[:5] == [sys.executable, "-m", "solara", "run", str(server)]
     assert command[5:] == ["--host", "127.0.0.1", "--port", "9123", "--production", "--no-open"]
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert "http://127.0.0.1:9123" in capsys.readouterr().out

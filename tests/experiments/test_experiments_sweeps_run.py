@@ -93,3 +93,21 @@ def test_bad_options_are_refused_before_any_run(tmp_path, options, message):
     with pytest.raises(SweepError, match=message):
         run_sweep(SweepSpec(fixed=FIXED), tmp_path, progress=False, **options)
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_dask_backend_without_its_extra_names_the_extra(monkeypatch, tmp_path):
+    import importlib.util
+
+    from community_model.experiments.sweep_spec import SweepSpec
+    from community_model.experiments.sweeps import SweepError, run_sweep
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "distributed" else real(name, *a),
+    )
+    spec = SweepSpec(fixed={"n_prosumers": 3}, seeds=1, hours=2)
+    with pytest.raises(SweepError, match=r"optional extra 'dask': pip install .*\[dask\]"):
+        run_sweep(spec, tmp_path / "out", backend="dask", progress=False)
+    assert not (tmp_path / "out").exists()  # refused before anything was written
