@@ -1,13 +1,18 @@
 """Sphinx configuration of the documentation site (``make docs``).
 
 The pages are Markdown (MyST); the API page is written by autodoc from the docstrings, read in
-NumPy style by napoleon. Nothing is fetched from the network (no intersphinx), so the site builds
-offline; CI builds it with warnings as errors (``sphinx-build -W``)."""
+NumPy style by napoleon; the notebooks of ``notebooks/`` are copied into ``docs/notebooks/`` and
+rendered with their outputs by myst-nb, which runs them in a kernel of this very Python.
+Nothing is fetched from the network (no intersphinx), so the site builds offline; CI builds it
+with warnings as errors (``sphinx-build -W``)."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,14 +27,14 @@ release = community_model.__version__
 version = release
 
 extensions = [
-    "myst_parser",
+    "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
 ]
-source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "**/.ipynb_checkpoints", "jupyter_execute"]
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence"]
 
@@ -38,6 +43,42 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = True
+
+# --- notebooks: copied from notebooks/ and run at build time (stored without outputs) --------
+NOTEBOOK_SOURCE = HERE.parent / "notebooks"
+NOTEBOOK_PAGES = HERE / "notebooks"
+#: A year of four scenarios: too slow to run at every build; shown with its code only.
+NOT_EXECUTED = ("economics.ipynb",)
+
+
+def _copy_notebooks() -> None:
+    """docs/notebooks/ = the repository's notebooks (a generated folder, not committed)."""
+    NOTEBOOK_PAGES.mkdir(exist_ok=True)
+    for stale in NOTEBOOK_PAGES.glob("*.ipynb"):
+        stale.unlink()
+    for notebook in sorted(NOTEBOOK_SOURCE.glob("*.ipynb")):
+        shutil.copy2(notebook, NOTEBOOK_PAGES / notebook.name)
+
+
+def _this_python_kernel() -> None:
+    """The notebooks name the kernel ``python3``: make it this Python (with the project), not
+    whatever ``python`` comes first on PATH, by a kernelspec on JUPYTER_PATH."""
+    from ipykernel.kernelspec import write_kernel_spec
+
+    folder = Path(tempfile.mkdtemp(prefix="docs-kernels-"))
+    write_kernel_spec(folder / "kernels" / "python3", overrides={"display_name": "docs kernel"})
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(folder), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
+
+
+_copy_notebooks()
+_this_python_kernel()
+nb_execution_mode = "cache"
+nb_execution_excludepatterns = [f"notebooks/{name}" for name in NOT_EXECUTED]
+nb_execution_raise_on_error = True
+nb_execution_timeout = 300
+nb_execution_show_tb = True
 
 html_theme = "alabaster"
 html_title = f"{project} {release}"

@@ -15,7 +15,7 @@ def test_the_site_builds_offline_with_warnings_as_errors(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
          "-d", str(tmp_path / "doctrees"), str(DOCS), str(out)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
     )  # fmt: skip
     assert build.returncode == 0, build.stderr[-3000:]
     for page in ("index", "parameters", "bad-inputs", "api", "hour", "chain", "regulator",
@@ -24,8 +24,12 @@ def test_the_site_builds_offline_with_warnings_as_errors(tmp_path):
     api = (out / "api.html").read_text()
     assert "CommunityModel" in api and "run_sweep" in api  # autodoc found the docstrings
     index = (out / "index.html").read_text()
-    for page in ("mechanisms", "grid", "trust", "changelog"):
+    for page in ("mechanisms", "grid", "trust", "changelog", "notebooks"):
         assert f'href="{page}.html"' in index, page
+    # the notebooks, run by myst-nb and shown with their figures
+    for name in ("quickstart", "sweep", "chain", "mechanisms", "learning"):
+        page = (out / "notebooks" / f"{name}.html").read_text()
+        assert page.count("<img") >= 1, name
 
 
 def test_a_new_page_is_listed_on_the_index_by_itself():
