@@ -23,9 +23,9 @@ class CommunityDataCollector(DataCollector):
 
     def get_agenttype_vars_dataframe(self, agent_type) -> pd.DataFrame:
         if agent_type is ProsumerAgent:
-            return self._model.history.frame()
+            return self._model.prosumer_frame()
         return super().get_agenttype_vars_dataframe(agent_type)
 
     def get_agent_vars_dataframe(self) -> pd.DataFrame:
         """Prosumer frame (the only agents with per-step quantities of their own)."""
-        return self._model.history.frame()
+        return self._model.prosumer_frame()

@@ -38,7 +38,34 @@ RECORDED = (
     "ban_remaining", "ban_reason", "new_ban",
 )  # fmt: skip
 
+#: Names of the frame's columns where they differ from the state's: the per-home files' own
+#: names, with their units (docs/output-files.md), so that a frame and a file read alike.
+FRAME_NAMES = {
+    "charge_kwh": "battery_charge_kwh",
+    "discharge_kwh": "battery_discharge_kwh",
+    "loss_kwh": "battery_loss_kwh",
+    "stored_kwh": "battery_stored_kwh",
+    "offer_price": "offer_price_eur_per_kwh",
+    "battery_offer_price": "battery_offer_price_eur_per_kwh",
+    "storage_bid_price": "storage_bid_price_eur_per_kwh",
+    "curtailed_kwh": "pv_curtailed_kwh",
+}
+
 PART_NAME = "part-{:05d}.parquet"
+
+
+def tidy_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The recorded frame as users read it: the files' column names (:data:`FRAME_NAMES`),
+    ``role`` and ``ban_reason`` as categories with their names (integer codes inside)."""
+    from agents.regulator_rules import BAN_REASONS
+    from community_model.state import ROLE_NAMES
+
+    frame = frame.rename(columns=FRAME_NAMES)  # (the recorded tables already carry them)
+    for column, names in (("role", ROLE_NAMES), ("ban_reason", BAN_REASONS)):
+        if column in frame:
+            codes = frame[column].to_numpy().astype(np.int64)
+            frame[column] = pd.Categorical.from_codes(codes, categories=list(names))
+    return frame
 
 
 class AgentHistory:
@@ -123,7 +150,12 @@ class AgentHistory:
             "Step": np.repeat(np.asarray(steps, dtype=float), n),
             "AgentID": np.tile(self.agent_ids, rows),
         }
-        columns.update({name: values[:rows].reshape(-1) for name, values in block.items()})
+        columns.update(  # the files' names (FRAME_NAMES); role and ban_reason as codes
+            {
+                FRAME_NAMES.get(name, name): values[:rows].reshape(-1)
+                for name, values in block.items()
+            }
+        )
         import pyarrow as pa
 
         return pa.table(columns)
@@ -132,7 +164,8 @@ class AgentHistory:
         """One quantity as a (recorded steps x prosumers) array."""
         if self.folder is not None:
             frame = self.frame()
-            return frame[name].to_numpy().reshape(len(self.steps), len(self.agent_ids))
+            values = frame[FRAME_NAMES.get(name, name)].to_numpy()
+            return values.reshape(len(self.steps), len(self.agent_ids))
         parts = [block[name] for block in self._blocks]
         if self._block is not None:
             parts.append(self._block[name][: self._fill])
@@ -157,7 +190,7 @@ class AgentHistory:
             tables.append(self._table(self._block, self.steps[-self._fill :], self._fill))
         if not tables:
             return pd.DataFrame(
-                {name: [] for name in self.recorded},
+                {FRAME_NAMES.get(name, name): [] for name in self.recorded},
                 index=pd.MultiIndex.from_arrays([[], []], names=["Step", "AgentID"]),
             )
         frame = pa.concat_tables(tables).to_pandas()

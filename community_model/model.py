@@ -386,8 +386,16 @@ class CommunityModel(mesa.Model):
         return cached[1].copy()
 
     def prosumer_frame(self) -> pd.DataFrame:
-        """Per-prosumer, per-step quantities (Mesa agent-frame shape)."""
-        return self.history.frame()
+        """Per-prosumer, per-step quantities, indexed (Step, AgentID) as Mesa's agent frames.
+
+        The columns are named as in the per-home files, with their units
+        (docs/output-files.md); ``role`` and ``ban_reason`` are categories with their names.
+        Step 0 is the state at set-up (Mesa's frames start before the first step: its flows
+        are 0); Step k is the state after the k-th step, the one that starts at
+        ``step_frame()["timestamp"]`` row k - 1 (hour k - 1 of the files)."""
+        from community_model.history import tidy_frame
+
+        return tidy_frame(self.history.frame())
 
     def storage_frame(self) -> pd.DataFrame:
         """Storage decisions and the forecasts behind them, per step and home of every
@@ -429,7 +437,11 @@ class CommunityModel(mesa.Model):
         kpis["block_rewards_eur"] = float(sum(m.reward_eur for m in self.miners))
         if self.feeder is not None:
             kpis.update(self.feeder.kpis(self.step_frame()))
-        return kpis
+        # plain Python numbers (counts as int), whatever numpy handed the sums back as
+        return {
+            name: int(value) if isinstance(value, int | np.integer) else float(value)
+            for name, value in kpis.items()
+        }
 
 
 def _checked_rng(rng):

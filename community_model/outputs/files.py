@@ -17,22 +17,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from agents.regulator_rules import BAN_REASONS
 from chain import KEYS_FILE, write_chain
 from chain.anchor import ANCHOR_FILE, Anchor
 from chain.atomic_files import write_folder_atomic
 from community_model.ledger import write_key_registry, write_private_keys
-from community_model.state import ROLE_NAMES
 
 ENERGY_COLUMNS = {
     "pv_kwh": "pv_kwh",
     "demand_kwh": "demand_kwh",
     "load_kwh": "load_kwh",
     "deferred_kwh": "deferred_kwh",
-    "charge_kwh": "battery_charge_kwh",
-    "discharge_kwh": "battery_discharge_kwh",
-    "loss_kwh": "battery_loss_kwh",
-    "stored_kwh": "battery_stored_kwh",
+    "battery_charge_kwh": "battery_charge_kwh",
+    "battery_discharge_kwh": "battery_discharge_kwh",
+    "battery_loss_kwh": "battery_loss_kwh",
+    "battery_stored_kwh": "battery_stored_kwh",
     "soc": "soc",
     "residual_kwh": "residual_kwh",
     "p2p_bought_kwh": "p2p_bought_kwh",
@@ -44,11 +42,11 @@ ENERGY_COLUMNS = {
 TRADING_COLUMNS = {
     "role": "role",
     "offer_kwh": "offer_kwh",
-    "offer_price": "offer_price_eur_per_kwh",
+    "offer_price_eur_per_kwh": "offer_price_eur_per_kwh",
     "battery_offer_kwh": "battery_offer_kwh",
-    "battery_offer_price": "battery_offer_price_eur_per_kwh",
+    "battery_offer_price_eur_per_kwh": "battery_offer_price_eur_per_kwh",
     "storage_bid_kwh": "storage_bid_kwh",
-    "storage_bid_price": "storage_bid_price_eur_per_kwh",
+    "storage_bid_price_eur_per_kwh": "storage_bid_price_eur_per_kwh",
     "p2p_trades": "p2p_trades",
     "market_trades": "market_trades",
     "p2p_bought_kwh": "p2p_bought_kwh",
@@ -69,7 +67,7 @@ REGULATOR_COLUMNS = {
 }
 
 #: per-home feeder columns, written with a grid
-GRID_COLUMNS = {"voltage_pu": "voltage_pu", "curtailed_kwh": "pv_curtailed_kwh"}
+GRID_COLUMNS = {"voltage_pu": "voltage_pu", "pv_curtailed_kwh": "pv_curtailed_kwh"}
 GRID_REDUCTIONS_FILE = "grid_reductions.csv"
 GRID_TRADE_LOSSES_FILE = "grid_trade_losses.csv"
 CHAIN_FILE = "chain.jsonl"
@@ -99,7 +97,7 @@ def prosumer_table(
     }
     for source, name in columns.items():
         values = frame[source].to_numpy()[keep]
-        data[name] = np.asarray(ROLE_NAMES)[values] if source == "role" else values
+        data[name] = values.astype(str) if source in ("role", "ban_reason") else values
     return pd.DataFrame(data)  # built at once: inserting columns one by one is slow
 
 
@@ -111,7 +109,6 @@ def regulator_table(model, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     table = prosumer_table(model, REGULATOR_COLUMNS, frame)
     table.insert(2, "banned", table.pop("role") == "banned")
-    table["ban_reason"] = np.asarray(BAN_REASONS)[table["ban_reason"].to_numpy()]
     return table
 
 

@@ -31,7 +31,26 @@ def test_frame_has_mesa_shape_and_dtypes():
     frame = _run().prosumer_frame()
     assert frame.index.names == ["Step", "AgentID"]
     assert len(frame) == 41 * 15
-    assert frame["role"].dtype == np.int8 and frame["new_ban"].dtype == bool
+    assert frame["new_ban"].dtype == bool
+    # categories with their names, the files' column names with units
+    assert list(frame["role"].cat.categories) == ["idle", "buyer", "seller", "banned"]
+    assert list(frame["ban_reason"].cat.categories)[1:] == [
+        "excessive_market_usage", "negative_balance",
+    ]  # fmt: skip
+    assert {"battery_charge_kwh", "battery_stored_kwh", "offer_price_eur_per_kwh"} <= set(frame)
+    assert not {"charge_kwh", "stored_kwh", "offer_price"} & set(frame)
+
+
+def test_the_frame_and_the_files_have_the_same_columns(tmp_path):
+    from community_model.outputs.files import write_outputs
+
+    model = _run()
+    write_outputs(model, tmp_path / "out")
+    frame = model.prosumer_frame()
+    for name in ("prosumer_energy.csv", "prosumer_trading.csv", "regulator_actions.csv"):
+        header = (tmp_path / "out" / name).read_text().splitlines()[0].split(",")
+        shared = [c for c in header if c not in ("hour", "prosumer_id", "banned")]
+        assert set(shared) <= set(frame), (name, set(shared) - set(frame))
 
 
 def test_recording_every_k_steps():
@@ -56,9 +75,12 @@ def test_every_step_reaches_the_folder_the_last_partial_block_included(tmp_path,
     folder = tmp_path / "agents"
     model = CommunityModel(n_prosumers=4, rng=1, agent_data_dir=str(folder), chain_enabled=False)
     model.run_for(hours)
+    from community_model.history import tidy_frame
+
     on_disk = pq.read_table(folder).to_pandas().set_index(["Step", "AgentID"])
     assert len(on_disk) == (hours + 1) * 4  # the start and every step
-    pd.testing.assert_frame_equal(on_disk, model.prosumer_frame())
+    assert "battery_stored_kwh" in on_disk  # the files' names; role and ban_reason as codes
+    pd.testing.assert_frame_equal(tidy_frame(on_disk), model.prosumer_frame())
 
 
 def test_a_script_that_steps_by_hand_flushes_at_exit(tmp_path):

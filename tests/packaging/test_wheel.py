@@ -11,6 +11,7 @@ its cache when it has them), so it runs once per suite.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,8 +40,16 @@ def _free_port() -> int:
 def installed(tmp_path_factory) -> Path:
     """A fresh venv with the wheel and its ``app`` extra installed; its bin folder."""
     tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "source"  # a copy: building in the checkout would leave build/ in it
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "results", "docs", "*.egg-info", "__pycache__", ".*cache"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp, ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp, source],
         check=True,
     )
     (wheel,) = tmp.glob("prosumer_community_sim-*.whl")
