@@ -415,7 +415,7 @@ class Parameters:
         hi=100,
     )  # fmt: skip
     grid_loss_allocation: str = _p(
-        "none", "-", "attribute feeder losses to P2P trades by kWh x km ('none': not at all)",
+        "none", "-", "attribute cable losses to P2P trades by kWh x km ('none': not at all)",
         choices=LOSS_ALLOCATIONS,
     )  # fmt: skip
     # --- data ----------------------------------------------------------------------------
@@ -619,9 +619,10 @@ class Parameters:
     @property
     def first_date(self) -> str:
         """The local date of the first step: ``start_date``, or by default the date the
-        profile source stands for. The synthetic day (sun from 06:00 to 18:00, noon at 12:00)
-        is an equinox day, so it is stamped 2023-03-20 (in Europe/Berlin the sun's noon is then
-        at about 12:14); weather years, load profiles and files begin on 2023-01-01."""
+        profile source stands for. The synthetic day (sun from 06:00 to 18:00, noon at 12:00;
+        sampled at each hour's start, its hourly energy centres on 12:30) is an equinox day, so
+        it is stamped 2023-03-20 (in Europe/Berlin the sun's noon is then at about 12:14);
+        weather years, load profiles and files begin on 2023-01-01."""
         if self.start_date is not None:
             return self.start_date
         synthetic = self.profile_source == "synthetic" and self.price_source == "synthetic"

@@ -129,7 +129,8 @@ class PowerFlow:
 
     def _result(self, V: np.ndarray, converged: bool) -> FlowResult:
         s_inj = V * np.conj(self.Ybus @ V) * self.base_mva
-        i_from, i_to = np.abs(self.Yf @ V), np.abs(self.Yt @ V)
+        current_from, current_to = self.Yf @ V, self.Yt @ V  # branch end currents [pu]
+        i_from, i_to = np.abs(current_from), np.abs(current_to)
         lines, trafos = self.line_rows, self.trafo_rows
         line_loading = np.maximum(
             i_from[lines] / self.line_rated_from, i_to[lines] / self.line_rated_to
@@ -141,7 +142,7 @@ class PowerFlow:
         lv = vm[self.lv_ppc]
         lines_f, lines_t = self.from_bus[lines], self.to_bus[lines]
         line_losses = np.real(  # power in at one end plus power in at the other [pu]
-            V[lines_f] * np.conj((self.Yf @ V)[lines]) + V[lines_t] * np.conj((self.Yt @ V)[lines])
+            V[lines_f] * np.conj(current_from[lines]) + V[lines_t] * np.conj(current_to[lines])
         )
         return FlowResult(
             vm_load_bus=vm[self.load_bus_ppc],
