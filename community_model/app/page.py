@@ -141,12 +141,45 @@ def RunControls(model: solara.Reactive, values: solara.Reactive, applied: solara
         )  # fmt: skip
         solara.Button("Step", color="primary", on_click=step, disabled=playing.value or not can_run)
     if pending:
-        names = ", ".join(MODEL_PARAMS[n].get("label") for n in pending)
+        names = ", ".join(MODEL_PARAMS[n].get("label") if n in MODEL_PARAMS else n for n in pending)
         solara.Warning(f"changed: {names}. Reset to apply.", dense=True)
     elif current.error is not None:
         solara.Text("No model to run: change the values and press Reset.")
     elif not current.running:
         solara.Text("The run has ended.")
+
+
+#: The scenario picker's first entry: the controls as the user set them.
+CUSTOM = "custom"
+
+
+def scenario_values(name: str) -> dict[str, object]:
+    """The controls' values for scenario ``name``: every parameter of its TOML file (also
+    those without a control, e.g. the weather station or the tariff) over the defaults, with
+    the controls' seed."""
+    from community_model.scenarios import scenario_parameters
+
+    values = initial_values()
+    values.update(scenario_parameters(name))
+    return values
+
+
+@solara.component
+def ScenarioPicker(values: solara.Reactive):
+    """A select of the named scenarios (community_model/scenarios): picking one fills the
+    controls with its parameters; Reset then builds it."""
+    from community_model.scenarios import scenario_names
+
+    picked = solara.use_reactive(CUSTOM)
+
+    def pick(name: str) -> None:
+        picked.set(name)
+        if name != CUSTOM:
+            values.set(scenario_values(name))
+
+    solara.Select(
+        "Scenario", value=picked.value, values=[CUSTOM, *scenario_names()], on_value=pick,
+    )  # fmt: skip
 
 
 @solara.component
@@ -182,6 +215,7 @@ def Dashboard(first: AppModel):
     with solara.Sidebar():
         with solara.Card("Run", margin=0):
             RunControls(model, values, applied)
+            ScenarioPicker(values)
         Controls(values, applied.value)
         with solara.Card("Download", margin=0):
             Downloads(model)

@@ -128,3 +128,31 @@ def test_feeder_view_colours_buses_and_lines(steps):
         assert rc.find(v.Alert, type="error").widgets == []
     finally:
         rc.close()
+
+
+def test_the_scenario_picker_fills_the_controls_and_reset_builds_the_scenario():
+    from community_model.scenarios import scenario_parameters
+
+    box, rc = render(Page())
+    try:
+        (picker,) = [s for s in rc.find(v.Select).widgets if s.label == "Scenario"]
+        assert picker.v_model == "custom" and "germany_2024" in picker.items
+        picker.v_model = "germany_2024"
+        (notice,) = rc.find(v.Alert, type="warning").widgets  # not built yet
+        assert "Reset to apply" in notice.children[0]
+        (source,) = [s for s in rc.find(v.Select).widgets if s.label.startswith("Profiles:")]
+        assert source.v_model == "standard"
+        button(rc, "Reset").click()
+        assert rc.find(v.Alert, type="warning").widgets == []
+        button(rc, "Step").click()
+        # every parameter of the scenario reaches the model, those without a control too
+        from community_model.app.page import scenario_values
+
+        values = scenario_values("germany_2024")
+        assert all(values[k] == v for k, v in scenario_parameters("germany_2024").items())
+        (source,) = [s for s in rc.find(v.Select).widgets if s.label.startswith("Profiles:")]
+        assert source.label == "Profiles: standard"  # applied: no "(was ...)"
+        labels = " ".join(" ".join(map(str, w.children)) for w in rc.find(v.Html).widgets)
+        assert "2023-01-01" in labels  # the scenario's clock, not the synthetic equinox
+    finally:
+        rc.close()
