@@ -25,6 +25,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from community_model.app import export
 from community_model.app.common import APP_NAME, AppModel, time_text
+from community_model.app.compare import Compare
 from community_model.app.controls import MODEL_PARAMS, Controls, changed, initial_values
 from community_model.app.feeder import Feeder
 from community_model.app.panels import COMPONENTS as PANELS
@@ -219,6 +220,7 @@ def Dashboard(first: AppModel):
         Controls(values, applied.value)
         with solara.Card("Download", margin=0):
             Downloads(model)
+        Compare(values)
     with solara.GridFixed(columns=2, align_items="stretch"):
         for panel in COMPONENTS:
             Panel(panel, model.value)
