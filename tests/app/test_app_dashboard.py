@@ -184,3 +184,21 @@ def test_the_compare_view_shows_the_kpi_table():
         assert "self_sufficiency" in str(table.children) and "objective=" in str(table.children)
     finally:
         rc.close()
+
+
+def test_four_hundred_homes_render_and_step():
+    """The largest community the issue asks the app to handle: every panel draws, Step runs."""
+    box, rc = render(Page())
+    try:
+        (slider,) = [s for s in rc.find(v.Slider).widgets if s.label.startswith("Prosumers:")]
+        slider.v_model = 400
+        button(rc, "Reset").click()
+        for _ in range(3):
+            button(rc, "Step").click()
+        texts = [" ".join(map(str, w.children)) for w in rc.find(v.Html, tag="span").widgets]
+        assert any(t.startswith("hour 2: ") for t in texts)
+        (slider,) = [s for s in rc.find(v.Slider).widgets if s.label.startswith("Prosumer id")]
+        assert slider.max == 400
+        assert rc.find(v.Alert, type="error").widgets == []
+    finally:
+        rc.close()
