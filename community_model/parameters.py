@@ -510,6 +510,14 @@ class Parameters:
             raise ParameterError("price_file is read only with price_source 'file'")
         if self.network_mode != "blind" and self.grid == "off":
             raise ParameterError(f"network_mode {self.network_mode!r} needs a grid (grid='off')")
+        if self.grid != "off":
+            from community_model.extras import require
+
+            require("grid", f"grid {self.grid!r}")
+        if self.household_load_model == "crest":
+            from community_model.extras import require
+
+            require("crest", "household_load_model 'crest'")
         if self.grid_loss_allocation != "none" and self.grid == "off":
             raise ParameterError(
                 f"grid_loss_allocation {self.grid_loss_allocation!r} needs a grid (grid='off')"

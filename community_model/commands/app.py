@@ -16,8 +16,7 @@ from pathlib import Path
 
 #: The module Solara serves, inside the package (so an installed wheel has it).
 SERVER_PATH = Path(__file__).resolve().parents[1] / "app" / "server.py"
-#: Modules of the ``app`` extra; without them the command says which extra to install.
-APP_MODULES = ("solara", "ipyvuetify", "ipyvue", "altair")
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -54,13 +53,6 @@ def _port(text: str) -> int:
     return port
 
 
-def missing_app_modules() -> list[str]:
-    """The modules of the ``app`` extra that cannot be imported here."""
-    import importlib.util
-
-    return [name for name in APP_MODULES if importlib.util.find_spec(name) is None]
-
-
 def solara_command(host: str, port: int, open_browser: bool = True) -> list[str]:
     """The command line that serves the app."""
     command = [sys.executable, "-m", "solara", "run", str(SERVER_PATH)]
@@ -77,13 +69,12 @@ def app_environment() -> dict[str, str]:
 
 def run_app(args: argparse.Namespace) -> int:
     """Serve the app until it is stopped; return the exit status."""
-    missing = missing_app_modules()
-    if missing:
-        print(
-            f"community-sim: error: the app needs the optional extra 'app' ({', '.join(missing)} "
-            "missing): pip install 'prosumer-community-sim[app]'",
-            file=sys.stderr,
-        )
+    from community_model.extras import MissingExtraError, require
+
+    try:
+        require("app", "the app")
+    except MissingExtraError as err:
+        print(f"community-sim: error: {err}", file=sys.stderr)
         return 2
     if not SERVER_PATH.is_file():
         print(

@@ -59,7 +59,6 @@ need nothing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import multiprocessing
@@ -476,11 +475,14 @@ def run_sweep(
         raise SweepError("a Dask scheduler or client needs backend='dask'")
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):
         raise SweepError(f"workers must be an integer >= 1, got {workers!r}")
-    if backend == "dask" and client is None and importlib.util.find_spec("distributed") is None:
-        raise SweepError(
-            "backend 'dask' needs the optional extra 'dask': "
-            "pip install 'prosumer-community-sim[dask]'"
-        )
+    if backend == "dask" and client is None:
+        from community_model.extras import missing_modules
+
+        if missing_modules("dask"):
+            raise SweepError(
+                "backend 'dask' needs the optional extra 'dask' (distributed missing): "
+                "pip install 'prosumer-community-sim[dask]'"
+            )
 
     spec.check_size(max_runs)
     out = Path(out)

@@ -24,12 +24,17 @@ J. K. Terry et al., "PettingZoo: Gym for multi-agent reinforcement learning", Ne
 
 from __future__ import annotations
 
-import numpy as np
-from gymnasium import spaces
-from pettingzoo import ParallelEnv
+from community_model.extras import require
 
-from community_model.errors import ParameterError
-from community_model.learning.core import OBSERVATION_HIGH, OBSERVATION_LOW, MarketCore
+require("learning", "community_model.learning's environments")
+
+
+import numpy as np  # noqa: E402
+from gymnasium import spaces  # noqa: E402
+from pettingzoo import ParallelEnv  # noqa: E402
+
+from community_model.errors import ParameterError  # noqa: E402
+from community_model.learning.core import OBSERVATION_HIGH, OBSERVATION_LOW, MarketCore  # noqa: E402
 
 
 def check_discrete(discrete) -> int | None:

@@ -16,11 +16,16 @@ Example::
 
 from __future__ import annotations
 
-import gymnasium as gym
+from community_model.extras import require
 
-from community_model.errors import ParameterError
-from community_model.learning.core import MarketCore
-from community_model.learning.env import action_space, check_discrete, observation_space, positions
+require("learning", "community_model.learning's environments")
+
+
+import gymnasium as gym  # noqa: E402
+
+from community_model.errors import ParameterError  # noqa: E402
+from community_model.learning.core import MarketCore  # noqa: E402
+from community_model.learning.env import action_space, check_discrete, observation_space, positions  # noqa: E402
 
 
 class SingleHomeEnv(gym.Env):
