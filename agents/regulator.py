@@ -35,7 +35,8 @@ class RegulatorAgent(mesa.Agent):
         self.window_penalty = RollingSum(window, n_prosumers)
         self.window_bonus = RollingSum(window, n_prosumers)
         self.window_balance = RollingSum(window, n_prosumers)
-        self.last_ban_step = np.full((2, n_prosumers), -1, dtype=np.int64)
+        self.window_withheld = RollingSum(window, n_prosumers)  #: declined calls [kWh]
+        self.last_ban_step = np.full((3, n_prosumers), -1, dtype=np.int64)
         self.redistribution_rate = 0.0  #: last step's bonus per P2P kWh (maximize_profit)
         self.bonus_paid_eur = 0.0  #: total since the start
         self.penalty_collected_eur = 0.0  #: total since the start
@@ -85,6 +86,9 @@ class RegulatorAgent(mesa.Agent):
             market_ban_steps=p.steps_of(p.market_ban_steps),  # durations in hours
             balance_ban_steps=p.steps_of(p.balance_ban_steps),
             cooldown=p.steps_of(p.reban_cooldown),
+            window_withheld=self.window_withheld.add(state.withheld_kwh),
+            withheld_threshold=p.withheld_ban_threshold,
+            withheld_ban_steps=p.steps_of(p.withheld_ban_steps),
         )
         banned_now = duration > 0
         state.ban_remaining[banned_now] = duration[banned_now]

@@ -26,8 +26,8 @@ from typing import NamedTuple
 import numpy as np
 
 # Ban reasons (int8 codes in the state arrays).
-NO_BAN, EXCESSIVE_MARKET_USAGE, NEGATIVE_BALANCE = 0, 1, 2
-BAN_REASONS = ("", "excessive_market_usage", "negative_balance")
+NO_BAN, EXCESSIVE_MARKET_USAGE, NEGATIVE_BALANCE, WITHHELD_STORAGE = 0, 1, 2, 3
+BAN_REASONS = ("", "excessive_market_usage", "negative_balance", "withheld_storage")
 
 
 class Rates(NamedTuple):
@@ -146,20 +146,29 @@ def new_bans(
     market_ban_steps: int,
     balance_ban_steps: int,
     cooldown: int,
+    window_withheld: np.ndarray | None = None,
+    withheld_threshold: float = np.inf,
+    withheld_ban_steps: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which homes to ban now, for how long and why.
 
     A home not banned now is banned for ``market_ban_steps`` when its penalties over the
     window exceed ``penalty_threshold`` while its bonuses stay below ``bonus_threshold``
     ("excessive_market_usage"), and for ``balance_ban_steps`` when its balance fell by more
-    than ``-balance_threshold`` over the window ("negative_balance"); the longer ban wins.
-    No home is banned again for the same reason within ``cooldown`` steps of its last ban for
-    that reason.
+    than ``-balance_threshold`` over the window ("negative_balance"), and for
+    ``withheld_ban_steps`` when it declined more than ``withheld_threshold`` kWh of stored
+    energy the community called for over the window ("withheld_storage": the shortfall calls
+    of ``community_model.hour.add_battery_offers``, which every compliant battery home
+    answers); the longest ban wins. No home is banned again for the same reason within
+    ``cooldown`` steps of its last ban for that reason.
 
     Parameters
     ----------
-    last_ban_step : array (2, n) of int
-        Step of each home's last ban per reason (row 0 market, row 1 balance); -1 if never.
+    last_ban_step : array (3, n) of int
+        Step of each home's last ban per reason (row 0 market, row 1 balance, row 2
+        withheld storage); -1 if never.
+    window_withheld : array [kWh] or None
+        Stored energy each home declined to offer over the window (None: no such rule).
 
     Returns
     -------
@@ -186,6 +195,10 @@ def new_bans(
     duration[market], reason[market] = market_ban_steps, EXCESSIVE_MARKET_USAGE
     longer = balance & (balance_ban_steps >= duration)
     duration[longer], reason[longer] = balance_ban_steps, NEGATIVE_BALANCE
+    if window_withheld is not None and withheld_ban_steps > 0:
+        withheld = free & (window_withheld > withheld_threshold) & allowed(2)
+        longer = withheld & (withheld_ban_steps >= duration)
+        duration[longer], reason[longer] = withheld_ban_steps, WITHHELD_STORAGE
     return duration, reason
 
 

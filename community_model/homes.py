@@ -17,6 +17,12 @@ class Homes:
     pv_capacity_kw: np.ndarray  #: PV capacity [kW]
     base_load_kwh: np.ndarray  #: base consumption [kWh/h]
     battery_capacity_kwh: np.ndarray  #: battery capacity, 0 for homes without one [kWh]
+    #: never offers stored energy to the community (``withholding_share``); all False if None
+    withholds: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.withholds is None:
+            object.__setattr__(self, "withholds", np.zeros(len(self.home_type), dtype=bool))
 
     @property
     def n(self) -> int:
@@ -58,7 +64,25 @@ def draw_homes(params: Parameters, rng: np.random.Generator) -> Homes:
         pv_capacity_kw=np.where(has_pv, pv, 0.0),
         base_load_kwh=base_load,
         battery_capacity_kwh=np.where(has_battery, size, 0.0),
+        withholds=withholding_homes(has_battery, params.withholding_share),
     )
+
+
+def evenly_chosen(n: int, share: float) -> np.ndarray:
+    """Boolean mask choosing round-down ``share * n`` of ``n`` items, evenly spread (item i
+    when ``floor((i + 1) * share) > floor(i * share)``): no random draw, so choosing some
+    homes for a role changes no other random number of the run."""
+    i = np.arange(n)
+    return np.floor((i + 1) * share + 1e-12) > np.floor(i * share + 1e-12)
+
+
+def withholding_homes(has_battery: np.ndarray, share: float) -> np.ndarray:
+    """The battery homes that withhold their battery from the community: ``share`` of them,
+    evenly spread in row order (:func:`evenly_chosen`)."""
+    withholds = np.zeros(len(has_battery), dtype=bool)
+    rows = np.flatnonzero(has_battery)
+    withholds[rows[evenly_chosen(len(rows), share)]] = True
+    return withholds
 
 
 def annual_load_kwh(params: Parameters, home_type: np.ndarray, base_load_kwh) -> np.ndarray:

@@ -126,6 +126,7 @@ def apply_self_balance(
         can_deliver = np.minimum(can_deliver, limit)
     # A home that left the community (agent.remove()) has neither PV nor load in it.
     active = state.active
+    state.in_community[:] = active
     pv, demand = (profile.pv_kwh, profile.load_kwh) if active.all() else (
         np.where(active, profile.pv_kwh, 0.0), np.where(active, profile.load_kwh, 0.0)
     )  # fmt: skip
@@ -172,6 +173,7 @@ def make_offers(
     :func:`clear_p2p` keeps the trade prices in the band [grid_sell, grid_buy].
     """
     residual, banned = state.residual_kwh, state.banned
+    # (a home outside the community has no residual: no PV, load or battery flows in it)
     buyers = np.flatnonzero((residual < -params.dead_band_kwh) & ~banned)
     sellers = np.flatnonzero((residual > params.dead_band_kwh) & ~banned)
     bid_qty = np.minimum(-residual[buyers], params.trade_cap_kwh)
@@ -223,7 +225,10 @@ def add_battery_offers(
     Prosumers with a battery that are neither banned nor buying, taken by stored energy
     (largest first, ties by row), each offer up to :func:`sharing_fraction` of what their
     battery can deliver (after losses, within the trade cap and the power limit) until the
-    shortfall is covered. Draws one ask price per battery offer.
+    shortfall is covered. Homes that withhold their battery (``withholding_share``) decline
+    what the call asks of them (``state.withheld_kwh``, which the regulator's
+    "withheld_storage" rule reads) and the next homes are asked instead. Draws one ask price
+    per battery offer.
     """
     shortfall = book.bid_qty.sum() - book.ask_qty.sum()
     if shortfall <= params.imbalance_threshold_kwh:
@@ -240,8 +245,14 @@ def add_battery_offers(
     candidates &= available > QTY_EPS
     rows = np.flatnonzero(candidates)
     rows = rows[np.argsort(-state.stored_kwh[rows], kind="stable")]
-    offered_before = np.cumsum(available[rows]) - available[rows]
-    qty = np.minimum(available[rows], shortfall - offered_before)
+    withholds = state.homes.withholds[rows]
+    if withholds.any():
+        # The call goes to every candidate in this order; a withholding home declines what
+        # it is asked for (recorded for the regulator) and the homes after it fill in.
+        asked = _called_kwh(available[rows], shortfall)
+        state.withheld_kwh[rows[withholds]] = asked[withholds]
+        rows = rows[~withholds]
+    qty = _called_kwh(available[rows], shortfall)
     keep = qty > QTY_EPS
     rows, qty = rows[keep], qty[keep]
     price = ctx.asks_in_range(bidding.price("battery_asks", ctx, qty, rows, rng))
@@ -254,6 +265,13 @@ def add_battery_offers(
         ask_price=np.concatenate([book.ask_price, price]),
         ask_from_battery=np.concatenate([book.ask_from_battery, np.ones(len(rows), bool)]),
     )
+
+
+def _called_kwh(available: np.ndarray, shortfall: float) -> np.ndarray:
+    """What a shortfall call asks of each home, in order: all it has available until the
+    shortfall is covered [kWh]."""
+    offered_before = np.cumsum(available) - available
+    return np.minimum(available, np.maximum(shortfall - offered_before, 0.0))
 
 
 def add_storage_bids(state: ProsumerState, book: OrderBook, ctx: PriceContext, params: Parameters):
@@ -444,8 +462,9 @@ def settle_with_grid(
 # --- the counterfactual of savings_eur --------------------------------------------------------
 def no_p2p_cost(
     state: ProsumerState, shadow_stored_kwh: np.ndarray, forecast: float, params: Parameters
-) -> float:
-    """What the community would have paid this step without P2P trading [EUR].
+) -> np.ndarray:
+    """What each home would have paid this step without P2P trading [EUR] (its stand-alone
+    cost; the community's is the sum).
 
     The counterfactual of ``savings_eur``: the same homes, PV and served load, but each
     battery only balances its own home and every residual is settled with the grid, as in
@@ -469,7 +488,7 @@ def no_p2p_cost(
     grid = settle_local_market(
         residual, forecast, params.local_market_fee, params.fee_mode, params.feed_in_tariff
     )
-    return float(grid.cost.sum())
+    return grid.cost
 
 
 def concat_logs(*logs: TradeLog) -> TradeLog:

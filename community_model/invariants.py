@@ -62,6 +62,13 @@ class InvariantChecker:
             s.penalty_eur,
         ]
         _require(all((f >= 0).all() for f in flows), step, "a negative quantity")
+        outside = ~s.in_community  # homes that left or have not joined: nothing moves
+        _require(
+            all((f[outside] == 0).all() for f in flows[:9]) and (s.offer_kwh[outside] == 0).all()
+            and (s.battery_offer_kwh[outside] == 0).all(),
+            step,
+            "a home outside the community had energy flows, offers or trades in it",
+        )  # fmt: skip
 
         energy_in = s.pv_kwh + s.discharge_kwh + s.p2p_bought_kwh + s.grid_import_kwh
         energy_out = s.load_kwh + s.charge_kwh + s.p2p_sold_kwh + s.grid_export_kwh

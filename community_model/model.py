@@ -12,6 +12,7 @@ import pandas as pd
 
 from agents.bidding import BiddingPopulation, BiddingStrategy, parse_mix
 from agents.flexible_load import DeferrableLoad
+from agents.membership import MembershipRule
 from agents.miner import MinerAgent, draw_hash_rates
 from agents.prosumer import ProsumerAgent
 from agents.regulator import RegulatorAgent
@@ -22,7 +23,7 @@ from community_model.datacollection import CommunityDataCollector
 from community_model.errors import ParameterError
 from community_model.grid import make_feeder_phase
 from community_model.history import AgentHistory
-from community_model.homes import draw_homes
+from community_model.homes import draw_homes, evenly_chosen
 from community_model.ledger import (
     MiningRecord,
     append_mined_blocks,
@@ -153,6 +154,13 @@ class CommunityModel(mesa.Model):
         market_ban_steps: int = D.market_ban_steps,
         balance_ban_steps: int = D.balance_ban_steps,
         reban_cooldown: int = D.reban_cooldown,
+        withheld_ban_threshold: float = D.withheld_ban_threshold,
+        withheld_ban_steps: int = D.withheld_ban_steps,
+        initial_member_share: float = D.initial_member_share,
+        join_every_hours: int = D.join_every_hours,
+        leave_when_unprofitable: bool = D.leave_when_unprofitable,
+        membership_window_hours: int = D.membership_window_hours,
+        withholding_share: float = D.withholding_share,
         flexible_load_share: float = D.flexible_load_share,
         max_deferral_hours: int = D.max_deferral_hours,
         flex_discomfort: float = D.flex_discomfort,
@@ -193,7 +201,9 @@ class CommunityModel(mesa.Model):
         )
 
         ProsumerAgent.create_agents(self, p.n_prosumers, row=np.arange(p.n_prosumers))
-        self.prosumer_ids = np.array([a.unique_id for a in self.agents_by_type[ProsumerAgent]])
+        #: every home's ProsumerAgent by row, members or not (``model.agents`` holds members)
+        self.prosumers: list[ProsumerAgent] = list(self.agents_by_type[ProsumerAgent])
+        self.prosumer_ids = np.array([a.unique_id for a in self.prosumers])
         self.regulator = RegulatorAgent(self, p, p.n_prosumers)
         self.miners = MinerAgent.create_agents(
             self, p.n_miners, hash_rate=draw_hash_rates(p.n_miners, p.hash_rate_sigma, self.rng)
@@ -205,11 +215,15 @@ class CommunityModel(mesa.Model):
         self.flexible_load = DeferrableLoad(p.steps_of(p.max_deferral_hours), p.n_prosumers)
         self.feeder = make_feeder_phase(p, self.rng.bit_generator.state)  # None: grid 'off'
         grid_figures = self.feeder.figures if self.feeder is not None else {}
+        self._set_up_membership()
+        grid_figures = {**grid_figures, **self._membership_figures()}
 
         self.trade_log: list[tuple[int, phases.TradeLog]] = []  # (step index, trades)
         self.last_trades: phases.TradeLog | None = None
         self._step_frame_cache: tuple[int, pd.DataFrame] | None = None  # (steps, frame)
         extra = ("voltage_pu", "curtailed_kwh") if self.feeder is not None else ()
+        extra += ("in_community",) if self.membership_changes else ()
+        extra += ("withheld_kwh",) if self.homes.withholds.any() else ()
         self.history = AgentHistory(self.prosumer_ids, p.agent_data_dir, extra=extra)
         self.figures = step_figures(self.state, None, None, 0.0)
         self.figures.update(self._chain_figures(), **grid_figures)
@@ -275,8 +289,80 @@ class CommunityModel(mesa.Model):
 
     def leave_community(self, row: int) -> None:
         """Home ``row`` leaves: no PV, load, offers or trades from the next step on."""
+        if row in self._waiting:  # never joined: it no longer will
+            self._waiting.remove(row)
+        elif self.state.active[row]:
+            self.membership_log.append((self.steps, int(self.prosumer_ids[row]), "left"))
         self.state.active[row] = False
-        self.flexible_load.drop(row)  # what it deferred leaves with it
+        self.flexible_load.drop(row)  # what it deferred leaves with it ...
+        self.state.deferred_kwh[row] = 0.0  # ... and no longer waits here
+
+    # --- membership: homes that join and leave (agents/membership.py) ------------------------
+    def _set_up_membership(self) -> None:
+        p = self.params
+        #: (steps run, agent id, "joined" or "left"), in order
+        self.membership_log: list[tuple[int, int, str]] = []
+        members = evenly_chosen(p.n_prosumers, p.initial_member_share)
+        self._waiting: list[int] = [int(row) for row in np.flatnonzero(~members)]
+        for row in self._waiting:  # outside the community, and outside model.agents
+            self.state.active[row] = self.state.in_community[row] = False
+            self.deregister_agent(self.prosumers[row])
+        self._join_steps = p.steps_of(p.join_every_hours)
+        self.membership = (
+            MembershipRule(max(1, p.steps_of(p.membership_window_hours)), p.n_prosumers)
+            if p.leave_when_unprofitable
+            else None
+        )
+        #: whether the community's membership can change in this run (then ``members`` is a
+        #: model reporter and ``in_community`` a per-home column)
+        self.membership_changes = bool(
+            self._waiting or self._join_steps or p.leave_when_unprofitable
+        )
+
+    def _membership_figures(self) -> dict[str, int]:
+        return {"members": int(self.state.active.sum())} if self.membership_changes else {}
+
+    @property
+    def waiting_homes(self) -> list[ProsumerAgent]:
+        """The homes that have not joined yet, in the order they will."""
+        return [self.prosumers[row] for row in self._waiting]
+
+    def add_home(self) -> ProsumerAgent:
+        """The next waiting home joins the community (``initial_member_share`` < 1 leaves
+        homes waiting): from the next step on it has PV, load, offers and trades, and it is in
+        ``model.agents`` again. Returns its agent."""
+        if not self._waiting:
+            raise ParameterError(
+                "add_home: no home is waiting to join (initial_member_share=1 puts every home "
+                "in the community from the start; lower it to keep homes waiting)"
+            )
+        row = self._waiting.pop(0)
+        agent = self.prosumers[row]
+        unique_id = agent.unique_id
+        self.register_agent(agent)  # Mesa numbers a registered agent anew ...
+        agent.unique_id = unique_id  # ... but the home keeps its id (keys, files, trades)
+        self.state.active[row] = True
+        if self.membership is not None:
+            self.membership.start(row)
+        self.membership_log.append((self.steps, unique_id, "joined"))
+        return agent
+
+    def membership_frame(self) -> pd.DataFrame:
+        """Every join and leave of the run: ``step`` (steps run when it happened; the change
+        applies from the next step), ``AgentID`` and ``event`` ('joined' or 'left')."""
+        return pd.DataFrame(self.membership_log, columns=["step", "AgentID", "event"])
+
+    def _change_membership(self, standalone_cost: np.ndarray) -> None:
+        """Between steps: homes for which membership stopped paying leave, and on the joining
+        schedule the next waiting home joins."""
+        if self.membership is not None:
+            s = self.state
+            community_cost = -(self._trade_balance_change() + s.bonus_eur - s.penalty_eur)
+            leaving = self.membership.update(community_cost, standalone_cost, s.active)
+            for row in np.flatnonzero(leaving):
+                self.prosumers[row].remove()
+        if self._join_steps and self.steps % self._join_steps == 0 and self._waiting:
+            self.add_home()
 
     # --- the hour ---------------------------------------------------------------------------
     @property
@@ -312,10 +398,13 @@ class CommunityModel(mesa.Model):
         self._record_on_chain()
         self.regulator.act(state, self.step_index, self._trade_balance_change())
         self._settle_balances()
-        self.figures = step_figures(state, self.last_trades, ctx, self._baseline_cost(ctx))
+        standalone_cost = self._standalone_cost(ctx)
+        self.figures = step_figures(state, self.last_trades, ctx, float(standalone_cost.sum()))
         self.figures.update(self._chain_figures(), **(self.feeder.figures if self.feeder else {}))
-        self.figures.update(surplus_figures(*surplus))
+        self.figures.update(surplus_figures(*surplus), **self._membership_figures())
         self._collect()
+        if self.membership_changes:
+            self._change_membership(standalone_cost)
 
     def _log_trades(self, log: phases.TradeLog) -> None:
         self.last_trades = log
@@ -356,9 +445,9 @@ class CommunityModel(mesa.Model):
         s = self.state
         s.balance_eur += self._trade_balance_change() + s.bonus_eur - s.penalty_eur
 
-    def _baseline_cost(self, ctx) -> float:
-        """What the community would have paid this step without P2P [EUR]: its batteries
-        tracked apart from the run's start, see :func:`community_model.hour.no_p2p_cost`."""
+    def _standalone_cost(self, ctx) -> np.ndarray:
+        """What each home would have paid this step without P2P [EUR]: its battery tracked
+        apart from the run's start, see :func:`community_model.hour.no_p2p_cost`."""
         return phases.no_p2p_cost(self.state, self._no_p2p_stored_kwh, ctx.forecast, self.params)
 
     def _collect(self) -> None:

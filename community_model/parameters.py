@@ -375,6 +375,34 @@ class Parameters:
         lo=0,
         hi=1_000_000,
     )
+    withheld_ban_threshold: float = _p(
+        5.0, "kWh", "stored energy a home declined to offer in the window above which it is "
+        "banned", lo=0, hi=1e9,
+    )  # fmt: skip
+    withheld_ban_steps: int = _p(
+        24, "h", "ban for withholding stored energy (hours; steps at 1 h)", lo=0, hi=1_000_000
+    )
+    # --- membership (docs/regulator.md): homes that join and leave -------------------------
+    initial_member_share: float = _p(
+        1.0, "-", "share of the homes in the community at the start; the others join later",
+        lo=0, hi=1,
+    )  # fmt: skip
+    join_every_hours: int = _p(
+        0, "h", "a waiting home joins every this many hours (0: only by model.add_home())",
+        lo=0, hi=1_000_000,
+    )  # fmt: skip
+    leave_when_unprofitable: bool = _p(
+        False, "-", "a home leaves when membership cost it more than standing alone over the "
+        "membership window",
+    )  # fmt: skip
+    membership_window_hours: int = _p(
+        720, "h", "window of the leave rule's comparison with the stand-alone cost", lo=1,
+        hi=1_000_000,
+    )  # fmt: skip
+    withholding_share: float = _p(
+        0.0, "-", "share of battery homes that never offer stored energy to the community "
+        "(a non-compliant home type)", lo=0, hi=1,
+    )  # fmt: skip
     flexible_load_share: float = _p(
         0.1, "-", "share of demand a home may defer when incentives reward it", lo=0, hi=1
     )

@@ -32,6 +32,7 @@ class ProsumerState:
     ban_reason: np.ndarray = _col(np.int8)  #: reason code of the active ban (regulator rules)
     active: np.ndarray = _col(bool)  #: still in the community (False after ``agent.remove()``)
     # this step
+    in_community: np.ndarray = _col(bool)  #: a member during this step (``active`` at its start)
     pv_kwh: np.ndarray = _col()
     demand_kwh: np.ndarray = _col()  #: demand that arose this step
     load_kwh: np.ndarray = _col()  #: load served this step (demand less deferred plus caught up)
@@ -47,6 +48,8 @@ class ProsumerState:
     battery_offer_price: np.ndarray = _col()
     storage_bid_kwh: np.ndarray = _col()  #: quantity bid for to store (community storage)
     storage_bid_price: np.ndarray = _col()
+    #: stored energy the community called for (a shortfall) and the home declined to offer
+    withheld_kwh: np.ndarray = _col()
     p2p_bought_kwh: np.ndarray = _col()
     p2p_sold_kwh: np.ndarray = _col()  #: P2P sales, PV and battery together
     p2p_sold_battery_kwh: np.ndarray = _col()
@@ -72,6 +75,7 @@ class ProsumerState:
             if f.name != "homes" and getattr(self, f.name) is None:
                 setattr(self, f.name, np.zeros(n, dtype=f.metadata["dtype"]))
         self.active[:] = True
+        self.in_community[:] = True
 
     @classmethod
     def hourly_columns(cls) -> tuple[str, ...]:

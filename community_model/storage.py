@@ -23,6 +23,7 @@ from agents.battery import BatteryFlows
 from agents.storage import STORAGE_POLICIES, BatterySpec, GridTariff, StorageInputs
 from agents.storage.base import StoragePolicy
 from community_model.errors import ParameterError
+from community_model.homes import evenly_chosen
 from community_model.parameters import Parameters
 from community_model.state import ProsumerState
 
@@ -34,12 +35,6 @@ def policy_seed(rng: np.random.Generator) -> int:
     state = json.dumps(rng.bit_generator.state, sort_keys=True, default=str)
     digest = hashlib.sha256(STORAGE_SEED_DOMAIN + state.encode("ascii")).digest()
     return int.from_bytes(digest[:8], "little")
-
-
-def evenly_chosen(n: int, share: float) -> np.ndarray:
-    """Boolean mask choosing round-down ``share * n`` of ``n`` items, evenly spread."""
-    i = np.arange(n)
-    return np.floor((i + 1) * share + 1e-12) > np.floor(i * share + 1e-12)
 
 
 class StorageAssignment:
@@ -141,6 +136,13 @@ class StorageAssignment:
             flows = policy.decide(inputs)
             for column, values in zip(out, flows, strict=True):
                 column[rows] = values
+        # A battery outside the community (left, or not yet joined) does nothing in it: no
+        # grid charging or discharging for a policy that plans ahead without knowing that.
+        outside = ~state.active
+        if outside.any():
+            for column in out[:3]:
+                column[outside] = 0.0
+            out.stored_kwh[outside] = state.stored_kwh[outside]
         return out
 
     def frame(self, prosumer_ids: np.ndarray) -> pd.DataFrame:

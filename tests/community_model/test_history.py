@@ -35,7 +35,7 @@ def test_frame_has_mesa_shape_and_dtypes():
     # categories with their names, the files' column names with units
     assert list(frame["role"].cat.categories) == ["idle", "buyer", "seller", "banned"]
     assert list(frame["ban_reason"].cat.categories)[1:] == [
-        "excessive_market_usage", "negative_balance",
+        "excessive_market_usage", "negative_balance", "withheld_storage",
     ]  # fmt: skip
     assert {"battery_charge_kwh", "battery_stored_kwh", "offer_price_eur_per_kwh"} <= set(frame)
     assert not {"charge_kwh", "stored_kwh", "offer_price"} & set(frame)
