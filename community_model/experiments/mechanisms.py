@@ -32,9 +32,25 @@ STRATEGIES = ("seed", "zic")
 START, END = "<!-- mechanisms:start -->", "<!-- mechanisms:end -->"
 
 
+#: Strategic bidders on the present-day scenario: the three designs a researcher compares
+#: first, under the original rule, budget-constrained zero intelligence and adaptive ZIP
+#: traders, on a June Monday-to-Wednesday of ``germany_2024`` (the P2P market is busiest
+#: when half the homes have a PV surplus), seeds 0..9.
+STRATEGIC = {
+    "scenario": "germany_2024",
+    "start_date": "2023-06-05",
+    "hours": 72,
+    "seeds": 10,
+    "mechanisms": ("seed", "uniform", "trade_reduction"),
+    "strategies": ("seed", "zic", "zip"),
+}
+STRATEGIC_START, STRATEGIC_END = "<!-- strategic:start -->", "<!-- strategic:end -->"
+
+
 def run_figures(model: CommunityModel) -> dict[str, float]:
     """The table's figures of one finished run."""
     kpis = model.kpis()
+    steps = model.step_frame()
     trades = model.trades_frame()
     p2p = trades[trades["kind"] == "p2p"]
     kwh, price = p2p["kwh"].to_numpy(), p2p["price_eur_per_kwh"].to_numpy()
@@ -46,6 +62,8 @@ def run_figures(model: CommunityModel) -> dict[str, float]:
         "mean_price": mean,
         "price_sd": sd,
         "operator_surplus_eur": kpis["operator_surplus_eur"],
+        # the realised gains at true valuations less what the operator keeps
+        "traders_surplus_eur": float(steps["p2p_surplus_eur"].sum()) - kpis["operator_surplus_eur"],
     }
 
 
@@ -69,15 +87,37 @@ def comparison(
     return pd.DataFrame(rows)
 
 
-def markdown_table(runs: pd.DataFrame) -> str:
+def strategic_comparison(seeds=None) -> pd.DataFrame:
+    """:func:`comparison` of :data:`STRATEGIC`: one row per (mechanism, strategy, seed)."""
+    from community_model.scenarios import scenario_parameters
+
+    c = STRATEGIC
+    settings = {**scenario_parameters(c["scenario"]), "start_date": c["start_date"]}
+    return comparison(
+        c["mechanisms"], c["strategies"], range(c["seeds"] if seeds is None else seeds),
+        c["hours"], **settings,
+    )  # fmt: skip
+
+
+COLUMNS = [
+    ("efficiency", "efficiency [-]", "{:.3f}"),
+    ("p2p_kwh", "P2P [kWh]", "{:.0f}"),
+    ("mean_price", "mean price [EUR/kWh]", "{:.4f}"),
+    ("price_sd", "price sd [EUR/kWh]", "{:.4f}"),
+    ("operator_surplus_eur", "operator surplus [EUR]", "{:.2f}"),
+]
+STRATEGIC_COLUMNS = [
+    ("p2p_kwh", "P2P [kWh]", "{:.1f}"),
+    ("mean_price", "mean price [EUR/kWh]", "{:.4f}"),
+    ("traders_surplus_eur", "traders' surplus [EUR]", "{:.2f}"),
+    ("operator_surplus_eur", "operator surplus [EUR]", "{:.2f}"),
+    ("efficiency", "efficiency [-]", "{:.3f}"),
+]
+
+
+def markdown_table(runs: pd.DataFrame, columns=None) -> str:
     """Mean over seeds (+- standard deviation across seeds) per mechanism and strategy."""
-    columns = [
-        ("efficiency", "efficiency [-]", "{:.3f}"),
-        ("p2p_kwh", "P2P [kWh]", "{:.0f}"),
-        ("mean_price", "mean price [EUR/kWh]", "{:.4f}"),
-        ("price_sd", "price sd [EUR/kWh]", "{:.4f}"),
-        ("operator_surplus_eur", "operator surplus [EUR]", "{:.2f}"),
-    ]
+    columns = COLUMNS if columns is None else columns
     head = "| mechanism | strategy | " + " | ".join(c[1] for c in columns) + " |"
     lines = [head, "| --- | --- |" + " --- |" * len(columns)]
     for (mechanism, strategy), group in runs.groupby(["mechanism", "strategy"], sort=False):
@@ -100,7 +140,21 @@ def table() -> str:
     return markdown_table(comparison())
 
 
-if __name__ == "__main__":
-    from community_model.outputs.readme_tables import main
+def strategic_table() -> str:
+    """The page's table of strategic bidders on the present-day scenario, computed now."""
+    return markdown_table(strategic_comparison(), STRATEGIC_COLUMNS)
 
-    main(table, START, END)
+
+if __name__ == "__main__":
+    import sys
+
+    from community_model.outputs.readme_tables import replace_between
+
+    if sys.argv[1:2] == ["--write"]:  # both tables of the page
+        from pathlib import Path
+
+        path = Path(sys.argv[2])
+        text = replace_between(path.read_text(), START, END, table())
+        path.write_text(replace_between(text, STRATEGIC_START, STRATEGIC_END, strategic_table()))
+    else:
+        print(table(), strategic_table(), sep="\n\n")
