@@ -37,7 +37,14 @@ class RegulatorAgent(mesa.Agent):
         self.window_balance = RollingSum(window, n_prosumers)
         self.window_withheld = RollingSum(window, n_prosumers)  #: declined calls [kWh]
         self.last_ban_step = np.full((3, n_prosumers), -1, dtype=np.int64)
-        self.redistribution_rate = 0.0  #: last step's bonus per P2P kWh (maximize_profit)
+        #: the bonus per P2P kWh prosumers expect under maximize_profit [EUR/kWh]: what was
+        #: paid back per P2P kWh over the last day (one hour's rate swings from 0 to several
+        #: EUR/kWh when a few kWh trade in an hour of heavy grid use, and adaptive bidders
+        #: that took it as their valuation saturated their margins and stopped trading)
+        self.redistribution_rate = 0.0
+        day = max(1, params.steps_of(24))
+        self._redistributed = RollingSum(day, 1)  #: bonus paid back over the day [EUR]
+        self._redistributed_kwh = RollingSum(day, 1)  #: P2P kWh over the day [kWh]
         self.bonus_paid_eur = 0.0  #: total since the start
         self.penalty_collected_eur = 0.0  #: total since the start
         self.bans_issued = 0
@@ -69,7 +76,9 @@ class RegulatorAgent(mesa.Agent):
         self.penalty_collected_eur += float(penalty.sum())
         if self.objective == "maximize_profit":
             p2p_kwh = float((state.p2p_bought_kwh + state.p2p_sold_kwh).sum())
-            self.redistribution_rate = float(bonus.sum()) / p2p_kwh if p2p_kwh > 0 else 0.0
+            paid = self._redistributed.add(np.array([bonus.sum()]))[0]
+            traded = self._redistributed_kwh.add(np.array([p2p_kwh]))[0]
+            self.redistribution_rate = float(paid / traded) if traded > 1e-9 else 0.0
 
         duration, reason = new_bans(
             step=step,

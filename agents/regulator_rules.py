@@ -117,8 +117,8 @@ def expected_incentives(
     ``none``                  0                  0                 0              0
     ========================  =================  ================  =============  ==========
 
-    ``rate`` is last step's redistributed bonus per P2P kWh under ``maximize_profit``
-    (prosumers expect the same again).
+    ``rate`` is the bonus paid back per P2P kWh under ``maximize_profit`` over the last day
+    (``RegulatorAgent.redistribution_rate``; prosumers expect the same again).
     """
     r = rates
     if objective == "maximize_renewable":

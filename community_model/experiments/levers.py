@@ -29,6 +29,21 @@ STRATEGIES = ("zic", "zip", "seed")
 SETTINGS = {"n_prosumers": 100, "chain_enabled": False}
 HOURS, SEEDS = 48, 10
 START, END = "<!-- levers:start -->", "<!-- levers:end -->"
+#: The present-day scenario: ``germany_2024`` (standard profiles, 0.40/0.08 EUR/kWh) over a
+#: June Monday to Wednesday, when half the homes have a PV surplus to trade.
+PRESENT_DAY = {"scenario": "germany_2024", "start_date": "2023-06-05", "hours": 72}
+PRESENT_START, PRESENT_END = "<!-- levers-present:start -->", "<!-- levers-present:end -->"
+
+
+def present_day_response(strategies=STRATEGIES, seeds=range(SEEDS)) -> pd.DataFrame:
+    """:func:`dose_response` on :data:`PRESENT_DAY`."""
+    from community_model.scenarios import scenario_parameters
+
+    settings = {
+        **scenario_parameters(PRESENT_DAY["scenario"]),
+        "start_date": PRESENT_DAY["start_date"],
+    }
+    return dose_response(strategies=strategies, seeds=seeds, hours=PRESENT_DAY["hours"], **settings)
 
 
 def dose_response(
@@ -61,7 +76,7 @@ def dose_response(
     return pd.DataFrame(rows)
 
 
-def markdown_table(runs: pd.DataFrame) -> str:
+def markdown_table(runs: pd.DataFrame, digits: int = 3) -> str:
     """KPI means by level, one row per lever and strategy."""
     levels = sorted(runs["level"].unique())
     head = "| objective | rate | KPI | strategy | " + " | ".join(f"{v:g}" for v in levels) + " |"
@@ -70,7 +85,7 @@ def markdown_table(runs: pd.DataFrame) -> str:
     for (objective, rate, strategy), group in runs.groupby(keys, sort=False):
         means = group.groupby("level")["value"].mean()
         kpi = group["kpi"].iloc[0]
-        cells = " | ".join(f"{means[v]:.3f}" for v in levels)
+        cells = " | ".join(f"{means[v]:.{digits}f}" for v in levels)
         lines.append(f"| `{objective}` | `{rate}` | {kpi} | `{strategy}` | {cells} |")
     return "\n".join(lines)
 
@@ -85,7 +100,19 @@ def table() -> str:
     return markdown_table(dose_response())
 
 
-if __name__ == "__main__":
-    from community_model.outputs.readme_tables import main
+def present_day_table() -> str:
+    return markdown_table(present_day_response(), digits=4)
 
-    main(table, START, END)
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    from community_model.outputs.readme_tables import replace_between
+
+    if sys.argv[1:2] == ["--write"]:  # both tables of the page
+        path = Path(sys.argv[2])
+        text = replace_between(path.read_text(), START, END, table())
+        path.write_text(replace_between(text, PRESENT_START, PRESENT_END, present_day_table()))
+    else:
+        print(table(), present_day_table(), sep="\n\n")

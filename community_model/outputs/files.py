@@ -79,7 +79,9 @@ FILES = (
     "community_summary.csv",
 )
 #: Every name a run writes into its folder: what a new run replaces.
-RUN_FILES = frozenset((*FILES, CHAIN_FILE, KEYS_FILE, ANCHOR_FILE, GRID_REDUCTIONS_FILE))
+RUN_FILES = frozenset(
+    (*FILES, CHAIN_FILE, KEYS_FILE, ANCHOR_FILE, GRID_REDUCTIONS_FILE, GRID_TRADE_LOSSES_FILE)
+)
 
 
 def prosumer_table(
@@ -107,7 +109,11 @@ def regulator_table(model, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     ``banned``: banned during this hour's market; ``new_ban``: banned at the end of this hour,
     for ``ban_remaining`` steps, because of ``ban_reason``.
     """
-    table = prosumer_table(model, REGULATOR_COLUMNS, frame)
+    frame = model.prosumer_frame() if frame is None else frame
+    columns = REGULATOR_COLUMNS
+    if "withheld_kwh" in frame:  # homes that withhold their battery (withholding_share)
+        columns = {**columns, "withheld_kwh": "withheld_kwh"}
+    table = prosumer_table(model, columns, frame)
     table.insert(2, "banned", table.pop("role") == "banned")
     return table
 
@@ -141,6 +147,8 @@ def write_outputs(
     homes = model.prosumer_frame()
     feeder = getattr(model, "feeder", None)
     energy = ENERGY_COLUMNS if feeder is None else {**ENERGY_COLUMNS, **GRID_COLUMNS}
+    if "in_community" in homes:  # homes joined or left during the run
+        energy = {**energy, "in_community": "in_community"}
     tables = {
         "prosumer_energy.csv": prosumer_table(model, energy, homes),
         "prosumer_trading.csv": prosumer_table(model, TRADING_COLUMNS, homes),
