@@ -181,3 +181,12 @@ def test_the_built_in_strategies_are_registered():
     assert {"seed", "zic", "zip"} <= set(BIDDING_STRATEGIES)
     with pytest.raises(TypeError, match="BiddingStrategy"):
         register_bidding_strategy("nope")(object)
+
+
+def test_zip_prices_converge_within_a_run_and_zic_prices_do_not():
+    from community_model.experiments.adaptive import learning_curves
+
+    curves = learning_curves(days=7, seeds=range(2))
+    zip_first, zip_settled = curves["zip"].iloc[0], curves["zip"].iloc[3:].mean()
+    assert zip_settled < 0.8 * zip_first  # ZIP narrows its prices over the first days
+    assert zip_settled < 0.5 * curves["zic"].iloc[3:].mean()  # ZI-C keeps drawing afresh

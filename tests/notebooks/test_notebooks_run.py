@@ -23,6 +23,7 @@ EXPECTED_FIGURES = {
     "gode_sunder_replication.ipynb": 3,
     "mechanisms.ipynb": 1,
     "learning.ipynb": 2,
+    "adaptive_bidders.ipynb": 2,
 }
 KERNEL = "community-sim-test-python"
 
