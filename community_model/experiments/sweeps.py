@@ -72,6 +72,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,59 @@ class RunOutcome:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def researcher_registrations() -> bytes | None:
+    """The bidding strategies and storage policies registered beyond the package's own (a
+    researcher's classes, from a script, a notebook or a module of theirs), pickled by value
+    with cloudpickle, or None. Worker processes do not run the researcher's script, so a
+    sweep sends them these with every run (:func:`run_registered`)."""
+    from agents.bidding import BIDDING_STRATEGIES
+    from agents.storage import STORAGE_POLICIES
+
+    def theirs(registry: dict) -> dict:
+        return {
+            name: cls
+            for name, cls in registry.items()
+            if not cls.__module__.startswith(("agents.", "community_model."))
+        }
+
+    extra = {"bidding": theirs(BIDDING_STRATEGIES), "storage": theirs(STORAGE_POLICIES)}
+    if not any(extra.values()):
+        return None
+    import cloudpickle
+
+    modules = {cls.__module__ for group in extra.values() for cls in group.values()} - {
+        "__main__"
+    }  # (cloudpickle sends __main__'s classes by value anyway)
+    registered = []
+    try:
+        for name in modules:
+            if name in sys.modules:
+                cloudpickle.register_pickle_by_value(sys.modules[name])
+                registered.append(sys.modules[name])
+        return cloudpickle.dumps(extra)
+    finally:
+        for module in registered:
+            cloudpickle.unregister_pickle_by_value(module)
+
+
+def run_registered(registrations: bytes | None, run: Run, frames: bool = False) -> RunOutcome:
+    """:func:`run_one` after registering the researcher's classes in this process."""
+    if registrations is not None:
+        import pickle
+
+        from agents.bidding import BIDDING_STRATEGIES, register_bidding_strategy
+        from agents.storage import STORAGE_POLICIES, register_storage_policy
+
+        extra = pickle.loads(registrations)
+        for name, cls in extra["bidding"].items():
+            if name not in BIDDING_STRATEGIES:
+                register_bidding_strategy(name)(cls)
+        for name, cls in extra["storage"].items():
+            if name not in STORAGE_POLICIES:
+                register_storage_policy(name, cls)
+    return run_one(run, frames)
 
 
 def run_one(run: Run, frames: bool = False) -> RunOutcome:
@@ -297,7 +351,8 @@ def _local(runs: Sequence[Run], frames: bool, workers: int) -> Iterator[RunOutco
     )
     finished = False
     try:
-        futures = {pool.submit(run_one, run, frames): run for run in runs}
+        extra = researcher_registrations()
+        futures = {pool.submit(run_registered, extra, run, frames): run for run in runs}
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -358,7 +413,8 @@ def _dask_outcomes(runs: Sequence[Run], frames: bool, client, owned: list) -> It
 
     futures = []
     try:
-        futures = client.map(run_one, list(runs), frames=frames, pure=False)
+        extra = researcher_registrations()
+        futures = client.map(partial(run_registered, extra), list(runs), frames=frames, pure=False)
         by_key = {future.key: run for future, run in zip(futures, runs, strict=True)}
         for future in dask_as_completed(futures):
             try:
