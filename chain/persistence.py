@@ -43,6 +43,7 @@ transactions"``.  I/O errors (missing file, no permission) are left as ``OSError
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -51,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from chain.atomic_files import write_atomic
 from chain.block import Block
-from chain.errors import ChainError, ChainFileError
+from chain.errors import ChainError, ChainFileError, ChainValidationError
 from chain.pow import MAX_HEADER_DIFFICULTY
 from chain.transaction import canonical_json
 from chain.validation import ChainChecker, validate_chain
@@ -99,7 +100,7 @@ def file_header_line(difficulty: int, n_blocks: int) -> bytes:
     return json.dumps(header, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
-def block_line(block: Block) -> bytes:
+def block_line(block: Block, tx_bytes: list[bytes] | None = None) -> bytes:
     """Return the canonical line of a block, without its newline.
 
     Parameters
@@ -109,9 +110,19 @@ def block_line(block: Block) -> bytes:
     Returns
     -------
     bytes
-        Canonical JSON of :meth:`chain.block.Block.to_dict`.
+        Canonical JSON of :meth:`chain.block.Block.to_dict`, written from the parts' own
+        canonical bytes (the keys ``hash`` < ``header`` < ``transactions`` are in sorted
+        order), several times faster than serialising the dict; a test holds the two equal.
     """
-    return canonical_json(block.to_dict())
+    if tx_bytes is None:  # (the transactions' canonical bytes, when the caller has them)
+        tx_bytes = [tx.canonical_bytes() for tx in block.transactions]
+    txs = b",".join(tx_bytes)
+    return b"".join(
+        (
+            b'{"hash":"', block.hash.hex().encode("ascii"), b'","header":',
+            canonical_json(block.header.to_dict()), b',"transactions":[', txs, b"]}",
+        )
+    )  # fmt: skip
 
 
 def write_chain(
@@ -139,13 +150,26 @@ def write_chain(
         If the blocks do not form a valid chain (nothing is written).
     """
     blocks = list(blocks)
-    validate_chain(blocks, keys=keys)
+    if not blocks:
+        validate_chain(blocks)  # raises: a chain starts with its genesis block
 
     def write(tmp: Path) -> None:
+        # Each block is checked as it is written, from the same canonical bytes of its
+        # transactions (hashed for its Merkle root, joined for its line); the first invalid
+        # block raises and write_atomic removes the partial file: nothing is written.
+        checker = ChainChecker(None, keys)
+        sha256 = hashlib.sha256
         with open(tmp, "wb") as f:
             f.write(file_header_line(blocks[0].header.difficulty, len(blocks)) + b"\n")
             for block in blocks:
-                f.write(block_line(block) + b"\n")
+                if not isinstance(block, Block):  # the checker names what it is
+                    reason = checker.check(block)
+                    raise ChainValidationError(checker.count, reason)
+                tx_bytes = [tx.canonical_bytes() for tx in block.transactions]
+                reason = checker.check(block, [sha256(b).digest() for b in tx_bytes])
+                if reason is not None:
+                    raise ChainValidationError(checker.count, reason)
+                f.write(block_line(block, tx_bytes) + b"\n")
 
     write_atomic(path, write, fsync=True)
 

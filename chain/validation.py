@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from chain.block import ZERO_HASH, Block, meets_difficulty
 from chain.errors import ChainValidationError
+from chain.merkle import merkle_root
 
 if TYPE_CHECKING:  # for type hints only
     from chain.keys import KeyRegistry
@@ -85,13 +86,16 @@ class ChainChecker:
         self._seen: dict[str, int] = {}  # tx id -> index of the block holding it
         self.last_hour: int | None = None  # hour of the last accepted transaction
 
-    def check(self, block: Block) -> str | None:
+    def check(self, block: Block, leaf_hashes: list[bytes] | None = None) -> str | None:
         """Check the next block; accept it if it is valid.
 
         Parameters
         ----------
         block : Block
             The block expected at position :attr:`count`.
+        leaf_hashes : list of bytes, optional
+            SHA-256 of each transaction's canonical bytes, when the caller has them (the
+            chain writer serialises each transaction once for the check and the file).
 
         Returns
         -------
@@ -100,7 +104,7 @@ class ChainChecker:
             next position), otherwise the reason it is not (the checker state
             is unchanged).
         """
-        reason = self._reason(block)
+        reason = self._reason(block, leaf_hashes)
         if reason is None:
             for tx_id in block.tx_ids:
                 self._seen[tx_id] = self.count
@@ -116,7 +120,7 @@ class ChainChecker:
             self.count += 1
         return reason
 
-    def _reason(self, block: Block) -> str | None:
+    def _reason(self, block: Block, leaf_hashes: list[bytes] | None = None) -> str | None:
         i = self.count
         if not isinstance(block, Block):
             return f"is not a Block but {type(block).__name__}"
@@ -152,7 +156,8 @@ class ChainChecker:
                     f"timestamp {h.timestamp!r} h is earlier than block {i - 1}'s "
                     f"{previous.header.timestamp!r} h"
                 )
-        if h.merkle_root != block.computed_merkle_root():
+        root = block.computed_merkle_root() if leaf_hashes is None else merkle_root(leaf_hashes)
+        if h.merkle_root != root:
             return "merkle root does not match its transactions"
         hour = self.last_hour
         for tx in block.transactions:

@@ -120,36 +120,77 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
             pa_csv.write_csv(table, f, options)
 
 
-def prosumer_table(
-    model, columns: dict[str, str], frame: pd.DataFrame | None = None
-) -> pd.DataFrame:
+class HomeData:
+    """The recorded per-home quantities of the run's hours (Step >= 1), flattened hour by
+    hour in row order, under the files' column names (``history.FRAME_NAMES``).
+
+    Read straight from the history's arrays when they are in memory (no DataFrame of every
+    column is built: a year of 100 homes saves seconds), else from ``frame`` or the model's
+    :meth:`prosumer_frame`. ``role`` and ``ban_reason`` come as their names.
+    """
+
+    def __init__(self, model, frame: pd.DataFrame | None = None):
+        from agents.regulator_rules import BAN_REASONS
+        from community_model.history import FRAME_NAMES
+        from community_model.state import ROLE_NAMES
+
+        self._names = {"role": np.asarray(ROLE_NAMES), "ban_reason": np.asarray(BAN_REASONS)}
+        history = model.history
+        if frame is None and history.folder is None:
+            steps = np.asarray(history.steps, dtype=float)
+            keep = steps >= 1
+            n = len(history.agent_ids)
+            # Step k of Mesa's frames (model.time) is the state after hour k - 1.
+            self.hour = np.repeat(np.rint(steps[keep] - 1).astype(np.int64), n)
+            self.prosumer_id = np.tile(history.agent_ids, int(keep.sum()))
+            state_name = {FRAME_NAMES.get(c, c): c for c in history.recorded}
+            self.columns = set(state_name)
+            self._read = lambda name: history.column(state_name[name])[keep].reshape(-1)
+            self._coded = True
+        else:
+            frame = model.prosumer_frame() if frame is None else frame
+            steps = frame.index.get_level_values("Step").to_numpy()
+            keep = steps >= 1
+            self.hour = np.rint(steps[keep] - 1).astype(np.int64)
+            self.prosumer_id = frame.index.get_level_values("AgentID").to_numpy()[keep]
+            self.columns = set(frame.columns)
+            self._read = lambda name: frame[name].to_numpy()[keep]
+            self._coded = False
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def values(self, name: str) -> np.ndarray:
+        values = self._read(name)
+        if name in self._names:
+            return self._names[name][values.astype(np.int64)] if self._coded else values.astype(str)
+        return values
+
+
+def prosumer_table(model, columns: dict[str, str], homes=None) -> pd.DataFrame:
     """Per-prosumer, per-hour table from the model's history, renamed to ``columns``
-    (``frame``: the model's :meth:`prosumer_frame`, when the caller already has it)."""
-    frame = model.prosumer_frame() if frame is None else frame
-    # Step k of Mesa's frames (model.time) is the state after hour k - 1; Step 0 is the start.
-    steps = frame.index.get_level_values("Step").to_numpy()
-    keep = steps >= 1
-    data = {
-        "hour": np.rint(steps[keep] - 1).astype(np.int64),
-        "prosumer_id": frame.index.get_level_values("AgentID").to_numpy()[keep],
-    }
+    (``homes``: a :class:`HomeData`, or the model's :meth:`prosumer_frame`, when the caller
+    already has one)."""
+    if not isinstance(homes, HomeData):
+        homes = HomeData(model, homes)
+    data = {"hour": homes.hour, "prosumer_id": homes.prosumer_id}
     for source, name in columns.items():
-        values = frame[source].to_numpy()[keep]
-        data[name] = values.astype(str) if source in ("role", "ban_reason") else values
+        data[name] = homes.values(source)
     return pd.DataFrame(data)  # built at once: inserting columns one by one is slow
 
 
-def regulator_table(model, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+def regulator_table(model, homes=None) -> pd.DataFrame:
     """Bonus, penalty and ban state per prosumer per hour.
 
     ``banned``: banned during this hour's market; ``new_ban``: banned at the end of this hour,
     for ``ban_remaining`` steps, because of ``ban_reason``.
     """
-    frame = model.prosumer_frame() if frame is None else frame
+    if not isinstance(homes, HomeData):
+        homes = HomeData(model, homes)
     columns = REGULATOR_COLUMNS
-    if "withheld_kwh" in frame:  # homes that withhold their battery (withholding_share)
+    if "withheld_kwh" in homes:  # homes that withhold their battery (withholding_share)
         columns = {**columns, "withheld_kwh": "withheld_kwh"}
-    table = prosumer_table(model, columns, frame)
+    table = prosumer_table(model, columns, homes)
     table.insert(2, "banned", table.pop("role") == "banned")
     return table
 
@@ -180,46 +221,51 @@ def write_outputs(
             f"got {model.params.agent_data_every}"
         )
     out = Path(out_dir)
-    homes = model.prosumer_frame()
-    feeder = getattr(model, "feeder", None)
-    energy = ENERGY_COLUMNS if feeder is None else {**ENERGY_COLUMNS, **GRID_COLUMNS}
-    if "in_community" in homes:  # homes joined or left during the run
-        energy = {**energy, "in_community": "in_community"}
-    tables = {
-        "prosumer_energy.csv": prosumer_table(model, energy, homes),
-        "prosumer_trading.csv": prosumer_table(model, TRADING_COLUMNS, homes),
-        "all_trades.csv": model.trades_frame(),
-        "regulator_actions.csv": regulator_table(model, homes),
-        "community_summary.csv": model.step_frame(),
-    }
-    if feeder is not None:  # every trade reduced and every PV export curtailed by the feeder
-        tables[GRID_REDUCTIONS_FILE] = feeder.reductions_frame()
-        if feeder.allocate_losses:  # the feeder's losses attributed to each P2P trade
-            tables[GRID_TRADE_LOSSES_FILE] = feeder.trade_losses_frame()
+    blockchain = model.blockchain  # (waits for a background miner)
+
+    def make_tables() -> dict[str, pd.DataFrame]:
+        homes = HomeData(model)
+        feeder = getattr(model, "feeder", None)
+        energy = ENERGY_COLUMNS if feeder is None else {**ENERGY_COLUMNS, **GRID_COLUMNS}
+        if "in_community" in homes:  # homes joined or left during the run
+            energy = {**energy, "in_community": "in_community"}
+        tables = {
+            "prosumer_energy.csv": prosumer_table(model, energy, homes),
+            "prosumer_trading.csv": prosumer_table(model, TRADING_COLUMNS, homes),
+            "all_trades.csv": model.trades_frame(),
+            "regulator_actions.csv": regulator_table(model, homes),
+            "community_summary.csv": model.step_frame(),
+        }
+        if feeder is not None:  # every trade reduced and PV export curtailed by the feeder
+            tables[GRID_REDUCTIONS_FILE] = feeder.reductions_frame()
+            if feeder.allocate_losses:  # the feeder's losses attributed to each P2P trade
+                tables[GRID_TRADE_LOSSES_FILE] = feeder.trade_losses_frame()
+        return tables
+
     names: list[str] = []
 
     def write_ledger(folder: Path) -> list[str]:
-        write_chain(folder / CHAIN_FILE, model.blockchain.blocks)  # validated first
-        written = [CHAIN_FILE, *write_key_registry(model.blockchain, folder)]  # the trust root
-        registry = model.blockchain.keys
+        write_chain(folder / CHAIN_FILE, blockchain.blocks)  # validated first
+        written = [CHAIN_FILE, *write_key_registry(blockchain, folder)]  # the trust root
+        registry = blockchain.keys
         fingerprint = registry.fingerprint if registry is not None else None
-        Anchor.of_chain(model.blockchain.blocks, fingerprint).write(folder / ANCHOR_FILE)
+        Anchor.of_chain(blockchain.blocks, fingerprint).write(folder / ANCHOR_FILE)
         return [*written, ANCHOR_FILE]
 
     def write(folder: Path) -> None:
-        # The chain (Python code, holding the GIL) is written in a thread while the CSV
-        # files are written by pyarrow (which releases it): a year's files in about half
-        # the time on two cores.
+        # The chain (Python code, holding the GIL) is written in a thread while the tables
+        # are built (numpy and pandas copies) and written by pyarrow (both release the GIL
+        # for most of their work): a year's files in about half the time on two cores.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            ledger = pool.submit(write_ledger, folder) if model.blockchain is not None else None
-            for name, frame in tables.items():
+            ledger = pool.submit(write_ledger, folder) if blockchain is not None else None
+            for name, frame in make_tables().items():
                 write_csv(frame, folder / name)
                 names.append(name)
             if ledger is not None:
                 names.extend(ledger.result())
 
     private = None
-    if private_keys is not None and model.blockchain is not None:
+    if private_keys is not None and blockchain is not None:
         if Path(private_keys).absolute().is_relative_to(out.absolute()):
             raise ValueError(
                 f"the private keys must not go into the run's folder {out} (it is published "

@@ -76,11 +76,11 @@ def test_write_is_atomic_and_leaves_no_temporary_file(small_chain, tmp_path, mon
     calls = []
     original = persistence.block_line
 
-    def failing_block_line(block):
+    def failing_block_line(block, *args):
         calls.append(block)
         if len(calls) == 3:
             raise OSError("disk full")
-        return original(block)
+        return original(block, *args)
 
     monkeypatch.setattr(persistence, "block_line", failing_block_line)
     with pytest.raises(OSError, match="disk full"):
@@ -306,3 +306,17 @@ def test_damaged_file_messages_name_the_block(small_chain_bytes, write_bytes):
     assert read_error(write_bytes(b"".join(lines))) == (
         "block 2 (line 4): merkle root does not match its transactions"
     )
+
+
+def test_a_block_line_is_the_canonical_json_of_its_dict():
+    # signed and unsigned, with and without a seller price, odd floats and ids
+    from chain.transaction import canonical_json
+    from community_model import CommunityModel
+
+    for kwargs in ({}, {"sign_trades": False}, {"clearing_mechanism": "pay_as_bid"}):
+        model = CommunityModel(n_prosumers=12, rng=7, **kwargs)
+        model.run_for(12)
+        blocks = model.blockchain.blocks
+        assert len(blocks) > 3
+        for block in blocks:
+            assert persistence.block_line(block) == canonical_json(block.to_dict())
