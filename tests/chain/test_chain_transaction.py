@@ -173,3 +173,32 @@ def test_the_templated_form_is_the_json_form(tx, buyer_sig, seller_sig, big_id):
     assert tx.signing_digest() == hashlib.sha256(tx.signing_bytes()).digest()
     wide = Transaction(tx.tx_id, big_id, tx.kind, big_id, big_id + 1, tx.kwh, tx.price)
     assert wide.canonical_bytes() == canonical_json(wide.to_dict())
+
+
+def test_with_signatures_copies_every_field_and_checks_the_signatures():
+    import dataclasses
+    import inspect
+
+    from chain.transaction import _SIGNATURE_KEYS, _UNSIGNED_FIELDS, _restore_transaction
+
+    names = [f.name for f in dataclasses.fields(Transaction)]
+    assert names == [*_UNSIGNED_FIELDS, *_SIGNATURE_KEYS]  # a new field is not forgotten
+    assert list(inspect.signature(_restore_transaction).parameters) == names
+    tx = Transaction("h000001-p2p-000001", 1, "p2p", 3, 4, 0.5, 0.21, 0.2)
+    signed = tx.with_signatures(b"b" * 64, b"s" * 64)
+    assert signed == dataclasses.replace(tx, buyer_signature=b"b" * 64, seller_signature=b"s" * 64)
+    assert signed.with_signatures(None, None) == tx
+    with pytest.raises(ChainError, match="seller_signature must be 64 bytes"):
+        tx.with_signatures(b"b" * 64, b"short")
+
+
+def test_a_transaction_pickles_to_an_equal_one():
+    import pickle
+
+    for tx in (
+        Transaction("h000001-p2p-000001", 1, "p2p", 3, 4, 0.5, 0.21, 0.2),
+        Transaction("h000002-market-000000", 2, "market", 0, 4, 1.5, 0.3, None, None, None),
+        Transaction("h000001-p2p-000001", 1, "p2p", 3, 4, 0.5, 0.21, 0.2, b"b" * 64, b"s" * 64),
+    ):
+        back = pickle.loads(pickle.dumps(tx))
+        assert back == tx and hash(back) == hash(tx) and back.tx_hash() == tx.tx_hash()
