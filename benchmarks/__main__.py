@@ -16,6 +16,7 @@ from benchmarks import (
     bench_startup,
     bench_storage,
     bench_sweep,
+    bench_year_files,
 )
 
 
@@ -36,6 +37,7 @@ def main() -> None:
         "app": bench_app.main(),
         "sweep": bench_sweep.main(),
         "storage": bench_storage.main(),
+        "year_with_files": bench_year_files.main(),
     }
     path = Path(__file__).with_name("results.json")
     path.write_text(json.dumps(results, indent=2, default=float) + "\n")
