@@ -223,3 +223,99 @@ def test_app_in_the_browser(app_url, tmp_path):
             browser.close()
     assert bad_responses == [], "assets missing (offline app):\n" + "\n".join(bad_responses)
     assert page_errors == []
+
+
+def download(page, label: str, folder: Path) -> Path:
+    """Press the download button ``label`` and save what the browser receives."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name=label, exact=True).click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+def test_scenarios_downloads_and_compare_in_the_browser(app_url, tmp_path):
+    """The scenario picker fills the controls, every export downloads and reads back as the
+    run on screen, Compare shows both runs' KPIs, and Step and Play wait for a model."""
+    import tomllib
+
+    import numpy as np
+    import pandas as pd
+    from playwright.sync_api import expect, sync_playwright
+
+    from chain import read_chain
+    from community_model import CommunityModel, Parameters
+
+    page_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 2300}, accept_downloads=True)
+            page.set_default_timeout(30_000)
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            page.goto(app_url)
+            step = page.get_by_role("button", name="Step", exact=True)
+            reset = page.get_by_role("button", name="Reset", exact=True)
+            counter = page.get_by_text("Now: ", exact=False)
+            expect(counter).to_have_text("Now: before the first hour", timeout=30_000)
+
+            # the scenario picker fills the controls; Reset builds the scenario
+            page.locator(".v-select", has_text="Scenario").first.click()
+            page.get_by_role("option", name="germany_2024", exact=True).click()
+            notice = page.get_by_role("alert").filter(has_text="Reset to apply")
+            expect(notice).to_be_visible()
+            reset.click()
+            expect(notice).to_have_count(0)
+            for _ in range(3):
+                step.click()
+            expect(counter).to_contain_text("Now: hour 2, ")
+            expect(counter).to_contain_text("2023-01-01")  # the scenario's calendar
+
+            # every export, read back
+            frames = pd.read_csv(download(page, "Frames (CSV)", tmp_path))
+            assert len(frames) == 3 and {"hour", "p2p_kwh", "self_sufficiency"} <= set(frames)
+            parquet = pd.read_parquet(download(page, "Frames (Parquet)", tmp_path))
+            pd.testing.assert_frame_equal(
+                parquet.drop(columns="timestamp"), frames.drop(columns="timestamp"),
+                check_dtype=False,
+            )  # fmt: skip
+            toml_path = download(page, "Parameters (TOML)", tmp_path)
+            text = tomllib.loads(toml_path.read_text())["parameters"]
+            assert text["profile_source"] == "standard" and text["weather_file"] == "TRY2010_04"
+            # the file and the seed on its first line rebuild the run on screen
+            command = toml_path.read_text().splitlines()[0].split()
+            seed = int(command[command.index("--seed") + 1])
+            again = CommunityModel(**Parameters.read_toml(toml_path), rng=seed)
+            again.run_for(3)
+            np.testing.assert_allclose(again.step_frame()["p2p_kwh"], frames["p2p_kwh"])
+            blocks = read_chain(download(page, "Chain (JSONL)", tmp_path))
+            chain_caption = page.locator(".app-caption", has_text="height")
+            assert f"height {len(blocks) - 1}," in chain_caption.inner_text()
+            pngs = page.get_by_role("button", name="PNG of", exact=False)
+            assert pngs.count() >= 4
+            for i in range(pngs.count()):
+                with page.expect_download() as info:
+                    pngs.nth(i).click()
+                png = tmp_path / f"figure_{i}.png"
+                info.value.save_as(png)
+                assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
+
+            # Compare: two runs of the controls' community on one seed, one parameter changed
+            page.get_by_role("button", name="Compare", exact=True).click()
+            table = page.locator("table", has_text="B - A")
+            expect(table).to_be_visible(timeout=60_000)
+            expect(table).to_contain_text("self_sufficiency")
+
+            # no model: Step and Play wait for one
+            page.locator(".app-section", has_text="Batteries").click()
+            for label, key in (("Lowest battery SOC", "End"), ("Highest battery SOC", "Home")):
+                page.locator(".v-input", has_text=label).first.get_by_role("slider").focus()
+                page.keyboard.press(key)
+            reset.click()
+            expect(counter).to_have_text("Now: no model")
+            expect(step).to_be_disabled()
+            expect(page.get_by_role("button", name="Play", exact=True)).to_be_disabled()
+            expect(page.get_by_text("No model, nothing to download.")).to_be_visible()
+        finally:
+            browser.close()
+    assert page_errors == []
