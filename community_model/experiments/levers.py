@@ -105,14 +105,8 @@ def present_day_table() -> str:
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
+    from community_model.outputs.readme_tables import DOCS, main_tables
 
-    from community_model.outputs.readme_tables import replace_between
-
-    if sys.argv[1:2] == ["--write"]:  # both tables of the page
-        path = Path(sys.argv[2])
-        text = replace_between(path.read_text(), START, END, table())
-        path.write_text(replace_between(text, PRESENT_START, PRESENT_END, present_day_table()))
-    else:
-        print(table(), present_day_table(), sep="\n\n")
+    main_tables(
+        [(table, START, END), (present_day_table, PRESENT_START, PRESENT_END)], DOCS / "levers.md"
+    )

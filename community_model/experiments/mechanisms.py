@@ -146,15 +146,9 @@ def strategic_table() -> str:
 
 
 if __name__ == "__main__":
-    import sys
+    from community_model.outputs.readme_tables import DOCS, main_tables
 
-    from community_model.outputs.readme_tables import replace_between
-
-    if sys.argv[1:2] == ["--write"]:  # both tables of the page
-        from pathlib import Path
-
-        path = Path(sys.argv[2])
-        text = replace_between(path.read_text(), START, END, table())
-        path.write_text(replace_between(text, STRATEGIC_START, STRATEGIC_END, strategic_table()))
-    else:
-        print(table(), strategic_table(), sep="\n\n")
+    main_tables(
+        [(table, START, END), (strategic_table, STRATEGIC_START, STRATEGIC_END)],
+        DOCS / "mechanisms.md",
+    )

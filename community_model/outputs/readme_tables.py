@@ -51,13 +51,22 @@ def readme_with_table(text: str) -> str:
 def main(make_table, start: str = START, end: str = END, page: Path = PAGE) -> None:
     """``--write [FILE]`` refreshes the table between the markers in FILE (default ``page``);
     else print it."""
+    main_tables([(make_table, start, end)], page)
+
+
+def main_tables(tables, page: Path = PAGE) -> None:
+    """:func:`main` for a page of several tables: ``tables`` is ``[(make_table, start, end),
+    ...]``; ``--write [FILE]`` refreshes each between its markers, else all are printed."""
     import sys
 
     if sys.argv[1:2] == ["--write"]:
         path = Path(sys.argv[2]) if len(sys.argv) > 2 else page
-        path.write_text(replace_between(path.read_text(), start, end, make_table()))
+        text = path.read_text()
+        for make_table, start, end in tables:
+            text = replace_between(text, start, end, make_table())
+        path.write_text(text)
     else:
-        print(make_table())
+        print(*(make_table() for make_table, _, _ in tables), sep="\n\n")
 
 
 if __name__ == "__main__":
