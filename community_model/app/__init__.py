@@ -14,5 +14,6 @@ The app is a Solara page (:func:`community_model.app.page.Page`) made of small m
 - :mod:`~community_model.app.page`: the page, one model per browser session, the session cap.
 
 :mod:`community_model.app.server` is the thin entry ``solara run`` loads (``community-sim app``
-serves it; the top-level ``server.py`` of a checkout re-exports it).
+serves it through :mod:`~community_model.app.serve`, Solara's ``run`` with the websocket's
+per-message compression off; the top-level ``server.py`` of a checkout re-exports it).
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import weakref
 
 import mesa
 import numpy as np
@@ -75,12 +76,24 @@ def window_start(steps: int) -> int:
     return DAY * math.ceil(max(0, steps - WINDOW) / DAY)
 
 
+_hourly_frames: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def hourly(model: CommunityModel) -> pd.DataFrame:
-    """Model reporters of the steps the time plots show, with an ``hour`` column.
+    """Model reporters of the steps the time plots show, with an ``hour`` column (read-only).
 
     Read straight from the DataCollector's lists (their first entry is the state before step
-    1), so the cost does not grow with the length of the run.
+    1), so the cost does not grow with the length of the run; built once per step and model
+    (five plots read it, and each build costs about 3 ms).
     """
+    cached = _hourly_frames.get(model)
+    if cached is None or cached[0] != model.steps:
+        cached = (model.steps, _hourly_frame(model))
+        _hourly_frames[model] = cached
+    return cached[1]
+
+
+def _hourly_frame(model: CommunityModel) -> pd.DataFrame:
     first = window_start(model.steps)
     n = model.steps - first
     columns = model.datacollector.model_vars

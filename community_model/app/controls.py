@@ -160,23 +160,27 @@ def Control(name: str, value, applied, on_value):
     label = _option(control, "label")
     was = "" if applied == value else f" (was {show(applied)})"
     text = f"{label}: {show(value)}{was}"
-    if isinstance(control, Slider) or control.get("type") == "SliderInt":
-        floating = isinstance(control, Slider) and control.is_float_slider
-        kind = solara.SliderFloat if floating else solara.SliderInt
-        widget = kind(
-            text,
-            value=value,
-            on_value=on_value,
-            min=_option(control, "min"),
-            max=_option(control, "max"),
-            step=_option(control, "step"),
-            thumb_label=False,
-        )
-    elif control["type"] == "Select":
-        widget = solara.Select(text, value=value, values=control["values"], on_value=on_value)
-    else:
-        widget = solara.Checkbox(label=text, value=value, on_value=on_value)
-    return solara.Tooltip(tooltip(name), children=[widget])
+    # the tooltip hangs on a plain div around the control: Solara's slider and select
+    # components do not pass a tooltip's hover events on (none showed in the browser)
+    with solara.Tooltip(tooltip(name)) as tip:
+        with solara.Column(gap="0px", margin=0):
+            if isinstance(control, Slider) or control.get("type") == "SliderInt":
+                floating = isinstance(control, Slider) and control.is_float_slider
+                kind = solara.SliderFloat if floating else solara.SliderInt
+                kind(
+                    text,
+                    value=value,
+                    on_value=on_value,
+                    min=_option(control, "min"),
+                    max=_option(control, "max"),
+                    step=_option(control, "step"),
+                    thumb_label=False,
+                )
+            elif control["type"] == "Select":
+                solara.Select(text, value=value, values=control["values"], on_value=on_value)
+            else:
+                solara.Checkbox(label=text, value=value, on_value=on_value)
+    return tip
 
 
 @solara.component

@@ -32,11 +32,19 @@ from community_model.app.panels import COMPONENTS as PANELS
 
 COMPONENTS = [*PANELS, Feeder]
 PLAY_INTERVAL_S = 0.05  #: pause between two steps while playing [s]
-CSS = """
-.app-time { font-size: 15px; font-weight: 600; }
-.app-section { font-weight: 600; }
-.v-expansion-panel-content__wrap { padding: 0 12px 4px 12px; }
-.v-input .v-label { font-size: 14px; }
+#: Narrowest column of panels [px]: a figure (600 px) with its card's padding, so the figures
+#: are shown at their own size and their 10 pt text stays 10 pt: two columns in a window of
+#: about 1,750 px and more (1,920 px: 742 px each), one below.
+PANEL_MIN_WIDTH = 650
+CSS = f"""
+.app-time {{ font-size: 15px; font-weight: 600; }}
+.app-section {{ font-weight: 600; }}
+.v-expansion-panel-content__wrap {{ padding: 0 12px 4px 12px; }}
+.v-input .v-label {{ font-size: 14px; }}
+.app-panels {{
+    display: grid; gap: 12px; align-items: stretch;
+    grid-template-columns: repeat(auto-fill, minmax(min({PANEL_MIN_WIDTH}px, 100%), 1fr));
+}}
 """
 
 #: Most browser sessions the app serves at once; each holds a model (about 15 MB). A session
@@ -221,7 +229,7 @@ def Dashboard(first: AppModel):
         with solara.Card("Download", margin=0):
             Downloads(model)
         Compare(values)
-    with solara.GridFixed(columns=2, align_items="stretch"):
+    with solara.Div(classes=["app-panels"]):
         for panel in COMPONENTS:
             Panel(panel, model.value)
 

@@ -54,6 +54,26 @@ DARK = {
 FEW_POINTS = 48  #: lines with at most this many points get markers
 
 
+def encode_png(rgba: np.ndarray) -> bytes:
+    """A shown figure (its canvas's RGBA array, opaque) as a palette PNG of at most 256
+    colours.
+
+    A figure has a few hundred to a few thousand colours (its lines and their anti-aliased
+    edges). Pillow's fast-octree quantisation keeps every pixel within about 14 of 255 per
+    channel of the original (mean about 1), halves the bytes and encodes a 600 x 360 figure in
+    about 2 ms instead of about 5 ms as RGB: some 20 ms of each step's six figures, and half
+    the bytes the page receives and decodes. The downloads (:meth:`LivePlot.export_png`) stay
+    full-colour.
+    """
+    # PIL shares the canvas's contiguous RGBA buffer and drops alpha in C (numpy's RGB slice
+    # is not contiguous: PIL would copy it in Python first, about 1 ms a figure)
+    rgb = PIL.Image.fromarray(rgba).convert("RGB")
+    image = rgb.quantize(256, method=PIL.Image.Quantize.FASTOCTREE)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
 # --- live figures ------------------------------------------------------------------------------
 class LivePlot(abc.ABC):
     """One view's matplotlib figure, built once per model and redrawn cheaply after each step.
@@ -143,10 +163,7 @@ class LivePlot(abc.ABC):
         for artist in self.dynamic:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
-        rgb = np.asarray(self.canvas.buffer_rgba())[..., :3]
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return encode_png(np.asarray(self.canvas.buffer_rgba()))
 
     # helpers for subclasses
     def line(self, ax, **kwargs):

@@ -1,8 +1,9 @@
 """``community-sim app``: start the interactive Solara app in a browser.
 
 :func:`register` adds the subcommand to the command line's subparsers; :func:`run_app` runs
-``solara run community_model/app/server.py --host ... --port ... --production`` until it is
-stopped (Ctrl-C). The app needs the optional extra ``app`` (Solara and its widgets).
+``solara run community_model/app/server.py --host ... --port ... --production`` (through
+:mod:`community_model.app.serve`, which turns the websocket's per-message compression off)
+until it is stopped (Ctrl-C). The app needs the optional extra ``app`` (Solara and its widgets).
 Every asset of the app is served locally, so it works without internet access.
 """
 
@@ -55,7 +56,7 @@ def _port(text: str) -> int:
 
 def solara_command(host: str, port: int, open_browser: bool = True) -> list[str]:
     """The command line that serves the app."""
-    command = [sys.executable, "-m", "solara", "run", str(SERVER_PATH)]
+    command = [sys.executable, "-m", "community_model.app.serve", "run", str(SERVER_PATH)]
     command += ["--host", host, "--port", str(port), "--production"]
     if not open_browser:
         command.append("--no-open")

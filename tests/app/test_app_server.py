@@ -225,6 +225,25 @@ def test_plots_follow_the_model():
         page.close()
 
 
+def test_shown_figures_are_palette_pngs_close_to_the_full_colour_render():
+    """The page gets each figure quantised to at most 256 colours (fewer bytes, faster to
+    encode); every pixel stays within 16 of 255 per channel of the figure as drawn."""
+    import io
+
+    import PIL.Image
+
+    from community_model.app.plots import PricePlot, live
+
+    model = new_model(n_prosumers=30)
+    model.run_for(20)
+    plot = live(model, PricePlot, dark=False)
+    shown = PIL.Image.open(io.BytesIO(plot.png(model)))
+    assert shown.mode == "P" and len(shown.getcolors(256)) <= 256
+    drawn = np.asarray(plot.canvas.buffer_rgba())[..., :3].astype(int)
+    error = np.abs(np.asarray(shown.convert("RGB")).astype(int) - drawn)
+    assert error.max() <= 16 and error.mean() < 2, (error.max(), error.mean())
+
+
 def test_time_plots_keep_a_week_and_move_on_by_days():
     model = new_model(n_prosumers=10, chain_enabled=False)
     model.run_for(200)

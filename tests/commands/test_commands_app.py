@@ -95,7 +95,7 @@ def test_run_app_starts_solara_in_production_without_telemetry(started, capsys):
     assert app_command.run_app(args) == 0
     ((command, env),) = started
     server = ROOT / "community_model" / "app" / "server.py"
-    assert command[:5] == [sys.executable, "-m", "solara", "run", str(server)]
+    assert command[:5] == [sys.executable, "-m", "community_model.app.serve", "run", str(server)]
     assert command[5:] == ["--host", "127.0.0.1", "--port", "9123", "--production", "--no-open"]
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert "http://127.0.0.1:9123" in capsys.readouterr().out
