@@ -28,6 +28,7 @@ from community_model.app.common import APP_NAME, AppModel, time_text
 from community_model.app.compare import Compare
 from community_model.app.controls import MODEL_PARAMS, Controls, changed, initial_values
 from community_model.app.feeder import Feeder
+from community_model.app.hover import CSS as HOVER_CSS
 from community_model.app.panels import COMPONENTS as PANELS
 
 COMPONENTS = [*PANELS, Feeder]
@@ -217,7 +218,7 @@ def Dashboard(first: AppModel):
     model = solara.use_reactive(first)
     values = solara.use_reactive(initial_values())
     applied = solara.use_reactive(initial_values())
-    solara.Style(CSS)
+    solara.Style(CSS + HOVER_CSS)
     with solara.AppBar():
         solara.AppBarTitle(APP_NAME)
         solara.lab.ThemeToggle()

@@ -26,6 +26,7 @@ from mesa.visualization.utils import update_counter
 from agents.roles import ROLE_NAMES
 from community_model import CommunityModel
 from community_model.app.common import CHAIN_ROWS, TABLE_ROWS, hour_text, run_total
+from community_model.app.hover import HoverFigure
 from community_model.app.plots import (
     BatteryPlot,
     CommunityPlot,
@@ -100,7 +101,7 @@ def view(title: str, shows_model_error: bool = False) -> Callable:
 def figure(model: CommunityModel, kind: type[LivePlot], *args) -> None:
     """A figure of the model and, below it, a button that downloads it as PNG."""
     plot = live(model, kind)
-    plot.show(model, *args)
+    HoverFigure(model, plot, args)
     name = kind.__name__.removesuffix("Plot").lower()
     solara.FileDownload(
         lambda: plot.export_png(model, *args),

@@ -165,6 +165,45 @@ class LivePlot(abc.ABC):
                 self.fig.draw_artist(artist)
         return encode_png(np.asarray(self.canvas.buffer_rgba()))
 
+    # values on hover (community_model.app.hover)
+    def hover_lines(self) -> list[Line2D]:
+        """The labelled lines, whose values the readout shows (their x data are steps)."""
+        return [
+            a for a in self.dynamic
+            if isinstance(a, Line2D) and not a.get_label().startswith("_")
+        ]  # fmt: skip
+
+    def hover_axis(self) -> list[float]:
+        """``[a, b, first, last]``: step s lies at ``a + b * s`` of the figure's width, for the
+        steps ``first`` to ``last`` shown; ``[]`` without a time axis or data."""
+        lines = self.hover_lines()
+        steps = np.asarray(lines[0].get_xdata(), dtype=float) if lines else np.zeros(0)
+        if len(steps) == 0:
+            return []
+        pixels = lines[0].axes.transData.transform([(0.0, 0.0), (1.0, 0.0)])[:, 0]
+        at = pixels / self.fig.bbox.width
+        return [float(at[0]), float(at[1] - at[0]), float(steps[0]), float(steps[-1])]
+
+    def readout(self, model: CommunityModel, step: int) -> str:
+        """The step's date and time and each line's value there with its unit ("" if none)."""
+        rows = []
+        for line in self.hover_lines():
+            steps, values = np.asarray(line.get_xdata()), np.asarray(line.get_ydata(), float)
+            at = np.flatnonzero(steps == step)
+            if len(at):
+                value = values[at[0]]
+                shown = f"{value:.3g}{axis_unit(line.axes)}" if np.isfinite(value) else "-"
+                rows.append(f"{line.get_label()}: {shown}")
+        if not rows:
+            return ""
+        times = step_times(model, step, 1)
+        when = f", {times[0]:%a %d %b %H:%M}" if times is not None else ""
+        return "\n".join([f"{time_label(model)} {step}{when}", *rows, *self.more_readout(step)])
+
+    def more_readout(self, step: int) -> list[str]:
+        """Further lines of the readout of ``step`` (a subclass's own artists)."""
+        return []
+
     # helpers for subclasses
     def line(self, ax, **kwargs):
         line = ax.plot([], [], markersize=4, **kwargs)[0]
@@ -228,6 +267,13 @@ def time_formatter(model: CommunityModel):
         return when.strftime("%a %d %b") if when.hour == 0 else when.strftime("%H:%M")
 
     return FuncFormatter(label)
+
+
+def axis_unit(ax) -> str:
+    """The unit of an axis labelled "... [unit]" as " unit"; "" if none or "-"."""
+    label = ax.get_ylabel()
+    unit = label[label.rfind("[") + 1 : label.rfind("]")] if label.endswith("]") else ""
+    return f" {unit}" if unit and unit != "-" else ""
 
 
 def set_time_axis(ax, model: CommunityModel) -> None:
@@ -389,6 +435,13 @@ class PricePlot(LivePlot):
         ax.set_ylim(0, 1)
         self.empty = self.hint(ax)
 
+    def more_readout(self, step: int) -> list[str]:
+        trades = self.trades.get_offsets()
+        prices = np.asarray(trades)[np.asarray(trades)[:, 0] == step, 1] if len(trades) else []
+        if len(prices) == 0:
+            return ["P2P trades: none"]
+        return [f"P2P trades: {len(prices)} at {min(prices):.3g}-{max(prices):.3g} EUR/kWh"]
+
     def update(self, model: CommunityModel) -> None:
         frame = hourly(model)
         t = frame["hour"].to_numpy()
@@ -424,7 +477,7 @@ class BatteryPlot(LivePlot):
         self.hist.set_ylabel("homes")
         if n_batteries == 0:
             self.hint(self.hist, "no batteries")
-        self.mean = self.line(self.line_ax, color=BATTERY_COLOR)
+        self.mean = self.line(self.line_ax, color=BATTERY_COLOR, label="mean SOC")
         self.line_ax.set_ylim(0, 1)
         self.line_ax.set_title("mean SOC over time", loc="left", fontsize=STYLE["font.size"])
         self.line_ax.set_xlabel(f"{time_label(model)} (local time)")

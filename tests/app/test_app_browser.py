@@ -391,6 +391,20 @@ def test_readable_controls_feeder_and_dark_theme_in_the_browser(app_url):
                 assert image["natural"] == 600 and abs(image["shown"] - 600) < 1, image
                 assert min(image["corner"]) > 200, image  # light
 
+            # values on hover: the energy figure's readout of the hour under the pointer
+            for _ in range(3):
+                step.click()
+            expect(counter).to_contain_text("Now: hour 3, ")
+            energy = page.locator(".app-hover").nth(1)
+            box = energy.bounding_box()
+            a, b, _, _ = energy.evaluate("element => element.__vue__.axis")  # where steps lie
+            energy.hover(position={"x": box["width"] * (a + 2 * b), "y": box["height"] / 2})
+            readout = page.locator(".app-readout")
+            expect(readout).to_be_visible()
+            expect(readout).to_contain_text("hour 2, Mon 20 Mar 02:00")
+            expect(readout).to_contain_text("PV: 0 kWh")  # at night
+            expect(readout).to_contain_text("load: ")
+
             # the feeder: pick one, Reset, and its figure appears and changes with each step
             page.locator(".app-section", has_text="Grid").click()
             page.locator(".v-select", has_text="Feeder").first.click()

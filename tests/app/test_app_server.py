@@ -244,6 +244,42 @@ def test_shown_figures_are_palette_pngs_close_to_the_full_colour_render():
     assert error.max() <= 16 and error.mean() < 2, (error.max(), error.mean())
 
 
+def test_hover_readout_names_the_step_and_its_values():
+    """The readout of a step shows the values the lines have there, with units; the axis map
+    puts each step where the figure draws it; the page's widget answers a hovered step."""
+    from community_model.app.hover import HoverFigure, HoverImage
+    from community_model.app.plots import EnergyPlot, PricePlot, live
+
+    model = new_model(n_prosumers=30)
+    model.run_for(20)
+    frame = server.hourly(model)
+    prices = live(model, PricePlot, dark=False)
+    prices.png(model)
+    text = prices.readout(model, 12)
+    assert text.splitlines()[0] == "hour 12, Mon 20 Mar 12:00"
+    buy = frame.set_index("hour").loc[12, "grid_buy_price"]
+    assert f"grid buy: {buy:.3g} EUR/kWh" in text
+    n_trades = int((model.trade_log[12][1].kind == 0).sum())
+    assert (f"P2P trades: {n_trades} at" if n_trades else "P2P trades: none") in text
+    assert prices.readout(model, 500) == ""  # not shown
+    a, b, first, last = prices.hover_axis()
+    assert (first, last) == (0, 19)
+    line = prices.hover_lines()[0]
+    pixel = line.axes.transData.transform((7.0, 0.0))[0]
+    assert a + b * 7 == pytest.approx(pixel / prices.fig.bbox.width)
+
+    energy = live(model, EnergyPlot, dark=False)
+    box, rc = solara.render(HoverFigure(model, energy), handle_error=False)
+    try:
+        widget = rc.find(HoverImage).widget
+        assert widget.readout == "" and len(widget.axis) == 4
+        widget.hover_step = 12  # as the page sets it when the pointer moves onto hour 12
+        pv = frame.set_index("hour").loc[12, "pv_kwh"]
+        assert f"PV: {pv:.3g} kWh" in rc.find(HoverImage).widget.readout
+    finally:
+        rc.close()
+
+
 def test_time_plots_keep_a_week_and_move_on_by_days():
     model = new_model(n_prosumers=10, chain_enabled=False)
     model.run_for(200)
