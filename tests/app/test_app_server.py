@@ -280,6 +280,27 @@ def test_hover_readout_names_the_step_and_its_values():
         rc.close()
 
 
+def test_few_points_get_markers_trades_show_as_dots_and_the_time_axis_has_dates():
+    from community_model.app.plots import FEW_POINTS, EnergyPlot, PricePlot, live
+
+    model = new_model(n_prosumers=30, chain_enabled=False)
+    model.run_for(1)
+    energy = live(model, EnergyPlot, dark=False)
+    energy.png(model)
+    assert all(line.get_marker() == "o" for line in energy.hover_lines())  # one point shows
+    model.run_for(FEW_POINTS + 1)
+    prices = live(model, PricePlot, dark=False)
+    prices.png(model)
+    energy.png(model)
+    assert all(line.get_marker() == "None" for line in energy.hover_lines())
+    n_p2p = sum(int((trades.kind == 0).sum()) for _, trades in model.trade_log)
+    assert len(prices.trades.get_offsets()) == n_p2p > 0  # one dot per P2P trade
+    assert prices.trades.get_sizes()[0] >= 20 and prices.trades.get_alpha() >= 0.5
+    prices.fig.canvas.draw()
+    labels = [t.get_text() for t in prices.ax.get_xticklabels()]
+    assert "Mon 20 Mar" in labels and "Tue 21 Mar" in labels, labels
+
+
 def test_time_plots_keep_a_week_and_move_on_by_days():
     model = new_model(n_prosumers=10, chain_enabled=False)
     model.run_for(200)
