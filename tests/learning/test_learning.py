@@ -106,6 +106,25 @@ def test_the_learner_beats_zero_intelligence_on_seeds_it_did_not_train_on():
     assert (money["learned"] - money["zic"]).mean() > 0
 
 
+def test_the_learner_beats_seed_and_zic_pricing_in_the_present_day_community():
+    """On the present-day scenario (a June week of germany_2024, where the P2P market is
+    busy), small: 40 homes, 8 learning, 10 two-day episodes (seeds 0-9); on each of the
+    unseen seeds 100-103 the 8 homes earn more with the learned policy than bidding `seed` or
+    ZI-C (docs/learning.md has the full-size comparison: about +2.5 EUR per home and week)."""
+    from community_model.scenarios import scenario_parameters
+
+    community = {**scenario_parameters("germany_2024"), "start_date": "2023-06-05"}
+    setting = {
+        "episode_hours": 48, "learners": 8, "model_kwargs": {**community, "n_prosumers": 40}
+    }  # fmt: skip
+    policy, _ = train(episodes=10, seed=0, **setting)
+    result = evaluate({"learned": policy, "zic": "zic", "seed": "seed"}, range(100, 104), **setting)
+    money = result.pivot(index="seed", columns="strategy", values="money_eur")
+    for other in ("zic", "seed"):
+        gain = money["learned"] - money[other]
+        assert (gain > 0).all() and gain.mean() > 0.2, (other, gain.round(3).tolist())
+
+
 def test_a_policy_saved_and_registered_prices_like_any_strategy(tmp_path):
     values = np.random.default_rng(0).random((2, 12, 6))
     path = LearnedBidding(values).save(tmp_path / "policy.npz")
