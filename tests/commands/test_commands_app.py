@@ -118,3 +118,24 @@ def test_missing_server_is_reported(monkeypatch, tmp_path, capsys, started):
     assert app_command.run_app(parse(["app"])) == 2
     assert "server.py is missing" in capsys.readouterr().err
     assert started == []
+
+
+def test_the_app_is_served_without_websocket_compression(monkeypatch):
+    """community_model.app.serve runs Solara's own command line, with uvicorn's
+    permessage-deflate off (the figures are PNGs: compressing them again only costs time)."""
+    import solara.__main__
+    import uvicorn
+
+    from community_model.app import serve
+
+    seen = {}
+
+    def cli(argv, prog_name):
+        config = uvicorn.Config(app="solara.server.starlette:app", ws_per_message_deflate=True)
+        seen.update(argv=argv, prog_name=prog_name, deflate=config.ws_per_message_deflate)
+
+    monkeypatch.setattr(solara.__main__, "cli", cli)
+    monkeypatch.setattr(uvicorn, "Config", uvicorn.Config)  # restored after the test
+    serve.main(["run", "server.py", "--port", "9123"])
+    assert seen == {"argv": ["run", "server.py", "--port", "9123"], "prog_name": "solara",
+                    "deflate": False}  # fmt: skip
