@@ -193,14 +193,19 @@ def Controls(values: solara.Reactive[dict], applied: dict):
     sections: dict[str, list[str]] = {g: [] for g in GROUPS}
     for name in MODEL_PARAMS:
         sections[group_of(name)].append(name)
-    with solara.v.ExpansionPanels(multiple=True, accordion=True, v_model=list(OPEN_GROUPS)):
-        for group, names in sections.items():
-            if not names:
-                continue
+    shown = [(group, names) for group, names in sections.items() if names]
+    opened = solara.use_reactive(list(OPEN_GROUPS))
+    with solara.v.ExpansionPanels(
+        multiple=True, accordion=True, v_model=opened.value, on_v_model=opened.set
+    ):
+        for index, (group, names) in enumerate(shown):
             n_changed = len(changed({k: values.value[k] for k in names}, applied))
             title = f"{group} ({n_changed} changed)" if n_changed else group
             with solara.v.ExpansionPanel():
                 solara.v.ExpansionPanelHeader(children=[title], class_="app-section")
                 with solara.v.ExpansionPanelContent():
-                    for name in names:
-                        Control(name, values.value[name], applied.get(name), setter(name))
+                    # a closed section holds no widgets: the page has fewer to reconcile
+                    # after every step (Solara walks the whole page each render)
+                    if index in opened.value:
+                        for name in names:
+                            Control(name, values.value[name], applied.get(name), setter(name))

@@ -197,7 +197,7 @@ def report_latency(latencies: list[float], from_call: list[float]) -> None:
     assert all(value > 0 for value in latencies)  # every step changed the page
 
 
-def test_app_in_the_browser(app_url, tmp_path):
+def test_app_in_the_browser(app_url, tmp_path, capsys):
     from playwright.sync_api import expect
 
     with app_page(app_url, width=1920, timeout_ms=20_000) as page:
@@ -216,7 +216,8 @@ def test_app_in_the_browser(app_url, tmp_path):
             updated = last_change(page)
             latencies.append(updated - pressed)
             from_call.append(updated - called)
-        report_latency(latencies, from_call)
+        with capsys.disabled():  # shown in the test run's output, also when it passes
+            report_latency(latencies, from_call)
         expect(page.get_by_text(f"hour {STEPS - 1}: ", exact=False).first).to_be_visible()
         stepped_plots = plot_sources(page)
         assert all(a != b for a, b in zip(first_plots, stepped_plots, strict=True))

@@ -36,6 +36,25 @@ def button(rc, label):
     return rc.find(v.Btn, children=[label]).widget
 
 
+def open_every_section(rc) -> None:
+    """Open the sidebar's sections as a user would (a closed section holds no controls)."""
+    panels = rc.find(v.ExpansionPanels).widget
+    panels.v_model = list(range(len(panels.children)))
+
+
+def test_a_closed_section_holds_no_controls_until_opened():
+    box, rc = render(Page())
+    try:
+        labels = [s.label for s in rc.find(v.Slider).widgets]
+        assert any(label.startswith("Prosumers:") for label in labels)  # Community: open
+        assert not any(label.startswith("Lowest battery SOC") for label in labels)
+        open_every_section(rc)
+        labels = [s.label for s in rc.find(v.Slider).widgets]
+        assert any(label.startswith("Lowest battery SOC") for label in labels)
+    finally:
+        rc.close()
+
+
 def test_every_control_is_in_a_section_with_a_tooltip():
     grouped = {name for names in controls.GROUPS.values() for name in names}
     assert set(controls.MODEL_PARAMS) <= grouped
@@ -69,6 +88,7 @@ def test_step_and_play_are_disabled_without_a_model():
     box, rc = render(Page())
     try:
         assert not button(rc, "Step").disabled and not button(rc, "Play").disabled
+        open_every_section(rc)
         (slider,) = [s for s in rc.find(v.Slider).widgets if s.label.startswith("Lowest")]
         slider.v_model = 0.5
         (slider,) = [s for s in rc.find(v.Slider).widgets if s.label.startswith("Highest")]

@@ -58,7 +58,10 @@ class App:
         self.rc.find(v.Btn, children=[label]).widgets[index].click()
 
     def set_slider(self, label: str, value) -> None:
-        """Set the sidebar slider whose label (which carries its value) starts with ``label``."""
+        """Set the sidebar slider whose label (which carries its value) starts with ``label``
+        (every section opened first, as a user opens one: a closed section has no controls)."""
+        panels = self.rc.find(v.ExpansionPanels).widget
+        panels.v_model = list(range(len(panels.children)))
         (slider,) = [s for s in self.rc.find(v.Slider).widgets if s.label.startswith(label + ":")]
         slider.v_model = value
 
