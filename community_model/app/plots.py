@@ -436,8 +436,8 @@ class PricePlot(LivePlot):
         self.empty = self.hint(ax)
 
     def more_readout(self, step: int) -> list[str]:
-        trades = self.trades.get_offsets()
-        prices = np.asarray(trades)[np.asarray(trades)[:, 0] == step, 1] if len(trades) else []
+        trades = np.asarray(self.trades.get_offsets()).reshape(-1, 2)  # (hour, price) rows
+        prices = trades[trades[:, 0] == step, 1]
         if len(prices) == 0:
             return ["P2P trades: none"]
         return [f"P2P trades: {len(prices)} at {min(prices):.3g}-{max(prices):.3g} EUR/kWh"]
