@@ -89,8 +89,7 @@ def step_figures(
         float(state.grid_import_kwh.sum()),
         float(state.grid_export_kwh.sum()),
     )
-    p2p = log.kind == P2P
-    p2p_kwh = float(log.kwh[p2p].sum())
+    market = market_figures(state, log, ctx)
     paid, received = float(state.p2p_paid_eur.sum()), float(state.p2p_received_eur.sum())
     energy_cost = float(state.grid_cost_eur.sum()) + paid - received
     bonus, penalty = float(state.bonus_eur.sum()), float(state.penalty_eur.sum())
@@ -99,18 +98,10 @@ def step_figures(
         demand_kwh=float(state.demand_kwh.sum()),
         load_kwh=load,
         deferred_kwh=float(state.deferred_kwh.sum()),
-        surplus_kwh=float(np.maximum(state.residual_kwh, 0).sum()),
-        deficit_kwh=float(np.maximum(-state.residual_kwh, 0).sum()),
-        p2p_kwh=p2p_kwh,
+        **market,
         p2p_battery_kwh=float(state.p2p_sold_battery_kwh.sum()),
-        p2p_trades=int(p2p.sum()),
         grid_import_kwh=grid_import,
         grid_export_kwh=grid_export,
-        market_trades=int((~p2p).sum()),
-        avg_p2p_price=_ratio(float((log.kwh * log.price)[p2p].sum()), p2p_kwh),
-        price_forecast=ctx.forecast,
-        grid_buy_price=ctx.grid_buy,
-        grid_sell_price=ctx.grid_sell,
         banned=int((state.role == BANNED).sum()),
         new_bans=int(state.new_ban.sum()),
         buyers=int((state.role == BUYER).sum()),
@@ -129,6 +120,27 @@ def step_figures(
         community_net_cost_eur=energy_cost - bonus + penalty,
     )
     return figures
+
+
+def market_figures(state: ProsumerState, log: TradeLog, ctx) -> dict[str, float]:
+    """The step's market in a few figures (part of :func:`step_figures`, and all a learning
+    environment observes, :mod:`community_model.learning.core`): the grid prices, the surplus
+    and deficit offered [kWh], the P2P energy [kWh], trades and mean price [EUR/kWh] (NaN
+    without P2P trades), and the number of grid settlements."""
+    p2p = log.kind == P2P
+    n_p2p = int(p2p.sum())
+    p2p_kwh = float(log.kwh[p2p].sum())
+    return {
+        "surplus_kwh": float(np.maximum(state.residual_kwh, 0).sum()),
+        "deficit_kwh": float(np.maximum(-state.residual_kwh, 0).sum()),
+        "p2p_kwh": p2p_kwh,
+        "p2p_trades": n_p2p,
+        "market_trades": log.n - n_p2p,
+        "avg_p2p_price": _ratio(float((log.kwh * log.price)[p2p].sum()), p2p_kwh),
+        "price_forecast": ctx.forecast,
+        "grid_buy_price": ctx.grid_buy,
+        "grid_sell_price": ctx.grid_sell,
+    }
 
 
 def storage_neutral_shares(

@@ -30,7 +30,13 @@ from community_model.ledger import (
     make_ledger,
     record_on_chain,
 )
-from community_model.metrics import STEP_FIGURES, run_kpis, step_figures, surplus_figures
+from community_model.metrics import (
+    STEP_FIGURES,
+    market_figures,
+    run_kpis,
+    step_figures,
+    surplus_figures,
+)
 from community_model.parameters import Parameters
 from community_model.sources.calendar import run_times
 from community_model.sources.factory import make_profile_source
@@ -228,6 +234,12 @@ class CommunityModel(mesa.Model):
         self.figures = step_figures(self.state, None, None, 0.0)
         self.figures.update(self._chain_figures(), **grid_figures)
         self.figures.update(surplus_figures(0.0, 0.0))
+        #: False skips what only a record of the run needs: each step's full ``figures``
+        #: (then only :func:`~community_model.metrics.market_figures`), the DataCollector's
+        #: row, the agent history and the P2P-surplus and no-P2P measures. Learning
+        #: environments set it before the first step (:mod:`community_model.learning.core`);
+        #: the state, the trade log, the chain and the regulator are the same either way.
+        self.record_steps = True
         self._datacollector = CommunityDataCollector(
             self,
             model_reporters={
@@ -390,7 +402,6 @@ class CommunityModel(mesa.Model):
             trades = self.feeder.step(
                 state, book, trades, self.step_index, self.prosumer_ids, ctx.grid_buy
             )
-        surplus = phases.p2p_surplus(book, trades, ctx)
         self.bidding.observe(ctx, book, trades)
         p2p_log = phases.apply_p2p_trades(state, book, trades, self.prosumer_ids, p)
         grid_log = phases.settle_with_grid(state, ctx.forecast, p, self.prosumer_ids)
@@ -398,13 +409,24 @@ class CommunityModel(mesa.Model):
         self._record_on_chain()
         self.regulator.act(state, self.step_index, self._trade_balance_change())
         self._settle_balances()
-        standalone_cost = self._standalone_cost(ctx)
-        self.figures = step_figures(state, self.last_trades, ctx, float(standalone_cost.sum()))
+        standalone_cost = None
+        if self.record_steps or self.membership_changes:
+            standalone_cost = self._standalone_cost(ctx)
+        if self.record_steps:
+            self._record_step(book, trades, ctx, standalone_cost)
+        else:
+            self.figures = market_figures(state, self.last_trades, ctx)
+        if self.membership_changes:
+            self._change_membership(standalone_cost)
+
+    def _record_step(self, book, trades, ctx, standalone_cost: np.ndarray) -> None:
+        """This step's community figures (``self.figures``) and the DataCollector's row."""
+        surplus = phases.p2p_surplus(book, trades, ctx)
+        s = self.state
+        self.figures = step_figures(s, self.last_trades, ctx, float(standalone_cost.sum()))
         self.figures.update(self._chain_figures(), **(self.feeder.figures if self.feeder else {}))
         self.figures.update(surplus_figures(*surplus), **self._membership_figures())
         self._collect()
-        if self.membership_changes:
-            self._change_membership(standalone_cost)
 
     def _log_trades(self, log: phases.TradeLog) -> None:
         self.last_trades = log

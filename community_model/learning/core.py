@@ -25,6 +25,7 @@ less paid, less the grid bill, plus the regulator's bonus less its penalty
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -106,6 +107,11 @@ def choose_learners(learners, n_prosumers: int) -> np.ndarray:
     return rows
 
 
+def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``np.clip`` without its Python wrapper, which costs more than clipping 100 values."""
+    return np.minimum(np.maximum(values, low), high)
+
+
 class MarketCore:
     """A community in which the homes ``learners`` bid by actions; the rest by their strategy.
 
@@ -118,6 +124,11 @@ class MarketCore:
     model_kwargs : dict
         Keywords of :class:`~community_model.CommunityModel` (its ``Parameters``), over
         :data:`DEFAULT_MODEL_KWARGS`.
+    record : bool
+        Keep the model's full record of each step (``model.figures``, the DataCollector's
+        frames, the P2P-surplus and no-P2P measures), as a run of the model would. False
+        (the default) skips it, about a third of a step: the market, the money and the
+        rewards are the same (``CommunityModel.record_steps``).
     """
 
     def __init__(
@@ -125,9 +136,13 @@ class MarketCore:
         learners: int | Sequence[int] | None = None,
         episode_hours: int = 168,
         model_kwargs: dict | None = None,
+        record: bool = False,
     ):
         if not isinstance(episode_hours, int | np.integer) or episode_hours < 1:
             raise ParameterError(f"episode_hours must be an integer >= 1, got {episode_hours!r}")
+        if not isinstance(record, bool):
+            raise ParameterError(f"record must be True or False, got {record!r}")
+        self.record = record
         self.episode_hours = int(episode_hours)
         self.model_kwargs = {**DEFAULT_MODEL_KWARGS, **(model_kwargs or {})}
         self.model = self._build(seed=None)  # validates the keywords at once
@@ -143,17 +158,23 @@ class MarketCore:
     def reset(self, seed: int | None = None) -> np.ndarray:
         """A new community drawn from ``seed``; returns the learners' first observations."""
         self.model = model = self._build(seed)
+        model.record_steps = self.record
         self.bidding = ActionBidding()
         model.set_bidding_strategy(self.bidding, self.learners)
         p = model.params
         self._week_offset = pd.Timestamp(p.first_date).dayofweek * 24.0 + p.start_hour
         homes = model.homes
+        # every home learning: slices read the state's columns without copying them
+        everyone = np.array_equal(self.learners, np.arange(p.n_prosumers))
+        self._rows = slice(None) if everyone else self.learners
         self._pv_scale = np.where(
             homes.pv_capacity_kw > 0,
             1.0 / np.maximum(homes.pv_capacity_kw * p.step_hours, 1e-12),
             0,
         )[self.learners]
-        self._has_battery = (homes.battery_capacity_kwh > 0)[self.learners].astype(np.float32)
+        cap = homes.battery_capacity_kwh[self.learners]
+        self._has_battery = (cap > 0).astype(np.float32)
+        self._capacity_or_one = np.where(cap > 0, cap, 1.0)  # [kWh]; stored is 0 without one
         return self.observe()
 
     @property
@@ -163,12 +184,12 @@ class MarketCore:
     def step(self, bid_position, ask_position) -> np.ndarray:
         """One hour with these price positions ([0, 1], one per learner, clipped); returns the
         learners' rewards: the change of their ``balance_eur`` [EUR]."""
-        rows = self.learners
-        self.bidding.bid_position[rows] = np.clip(bid_position, 0.0, 1.0)
-        self.bidding.ask_position[rows] = np.clip(ask_position, 0.0, 1.0)
-        before = self.model.state.balance_eur[rows].copy()
+        rows, balance = self._rows, self.model.state.balance_eur
+        self.bidding.bid_position[rows] = _clip(bid_position, 0.0, 1.0)
+        self.bidding.ask_position[rows] = _clip(ask_position, 0.0, 1.0)
+        before = balance[rows].copy()
         self.model.step()
-        return self.model.state.balance_eur[rows] - before
+        return balance[rows] - before
 
     @property
     def done(self) -> bool:
@@ -177,19 +198,16 @@ class MarketCore:
     def observe(self) -> np.ndarray:
         """The learners' observations before the coming hour (:data:`OBSERVATION_NAMES`),
         shape (n_learners, 12), float32."""
-        model, rows = self.model, self.learners
+        model, rows = self.model, self._rows
         p, s = model.params, model.state
-        hour = p.start_hour + model.steps * p.step_hours
-        week = self._week_offset + model.steps * p.step_hours
-        obs = np.empty((len(rows), len(OBSERVATION_NAMES)), dtype=np.float32)
-        obs[:, 0] = np.sin(2 * np.pi * hour / 24.0)
-        obs[:, 1] = np.cos(2 * np.pi * hour / 24.0)
-        obs[:, 2] = np.sin(2 * np.pi * week / 168.0)
-        obs[:, 3] = np.cos(2 * np.pi * week / 168.0)
-        obs[:, 4] = np.clip(s.pv_kwh[rows] * self._pv_scale, 0.0, 1.0)
-        obs[:, 5] = np.clip(s.load_kwh[rows] / p.max_trade_cap, 0.0, 1.0)
-        obs[:, 6] = np.clip(s.residual_kwh[rows] / p.max_trade_cap, -1.0, 1.0)
-        obs[:, 7] = np.nan_to_num(s.soc[rows], nan=0.0).clip(0.0, 1.0)
+        hour = 2 * math.pi * (p.start_hour + model.steps * p.step_hours) / 24.0
+        week = 2 * math.pi * (self._week_offset + model.steps * p.step_hours) / 168.0
+        obs = np.empty((len(self.learners), len(OBSERVATION_NAMES)), dtype=np.float32)
+        obs[:, :4] = (math.sin(hour), math.cos(hour), math.sin(week), math.cos(week))
+        obs[:, 4] = _clip(s.pv_kwh[rows] * self._pv_scale, 0.0, 1.0)
+        obs[:, 5] = _clip(s.load_kwh[rows] / p.max_trade_cap, 0.0, 1.0)
+        obs[:, 6] = _clip(s.residual_kwh[rows] / p.max_trade_cap, -1.0, 1.0)
+        obs[:, 7] = _clip(s.stored_kwh[rows] / self._capacity_or_one, 0.0, 1.0)  # 0: no battery
         obs[:, 8] = self._has_battery
         obs[:, 9:] = self.market_features()
         return obs
@@ -205,17 +223,23 @@ class MarketCore:
         could = min(f["surplus_kwh"], f["deficit_kwh"])
         volume = f["p2p_kwh"] / could if could > 0 else 0.0
         level = f["price_forecast"] / (3.0 * p.base_price) if p.base_price > 0 else 0.0
-        return np.clip([position, volume, level], 0.0, 1.0)
+        return [min(max(x, 0.0), 1.0) for x in (position, volume, level)]
 
     def grid_only_change(self) -> np.ndarray:
-        """What each learner's balance would have changed by this step without a P2P market:
-        its residual settled with the grid [EUR] (a baseline that no price action changes)."""
-        model, p = self.model, self.model.params
-        grid = settle_local_market(
-            model.state.residual_kwh[self.learners],
-            model.figures["price_forecast"],
-            p.local_market_fee,
-            p.fee_mode,
-            p.feed_in_tariff,
-        )
-        return -grid.cost
+        """What each learner's balance would have changed by this step without a P2P market
+        [EUR] (:func:`grid_only_change`)."""
+        return grid_only_change(self.model, self.learners)
+
+
+def grid_only_change(model: CommunityModel, rows) -> np.ndarray:
+    """What the homes ``rows`` would have been paid this step had their residual been
+    settled with the grid, without a P2P market [EUR]: a baseline no price action changes."""
+    p = model.params
+    grid = settle_local_market(
+        model.state.residual_kwh[rows],
+        model.price_context.forecast,
+        p.local_market_fee,
+        p.fee_mode,
+        p.feed_in_tariff,
+    )
+    return -grid.cost

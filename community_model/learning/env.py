@@ -79,13 +79,19 @@ class CommunityMarketEnv(ParallelEnv):
         None: continuous positions; N >= 2: N price levels per side.
     model_kwargs : dict
         Keywords of :class:`~community_model.CommunityModel` (chain off by default).
+    record : bool
+        Keep the model's per-step record (``model.datacollector``, ``model.figures``); off by
+        default, which saves about a third of a step (:class:`MarketCore`).
     """
 
     metadata = {"name": "community_market_v0", "render_modes": []}
 
-    def __init__(self, learners=None, episode_hours: int = 168, discrete=None, model_kwargs=None):
+    def __init__(
+        self, learners=None, episode_hours: int = 168, discrete=None, model_kwargs=None,
+        record: bool = False,
+    ):  # fmt: skip
         self.discrete = check_discrete(discrete)
-        self.core = MarketCore(learners, episode_hours, model_kwargs)
+        self.core = MarketCore(learners, episode_hours, model_kwargs, record)
         self.possible_agents = [f"home_{row}" for row in self.core.learners]
         self.agents: list[str] = []
         self._action_space = action_space(self.discrete)

@@ -33,11 +33,14 @@ class SingleHomeEnv(gym.Env):
 
     metadata = {"render_modes": []}
 
-    def __init__(self, home: int = 0, episode_hours: int = 168, discrete=None, model_kwargs=None):
+    def __init__(
+        self, home: int = 0, episode_hours: int = 168, discrete=None, model_kwargs=None,
+        record: bool = False,
+    ):  # fmt: skip
         if isinstance(home, bool) or not isinstance(home, int):
             raise ParameterError(f"home must be a row number (int), got {home!r}")
         self.discrete = check_discrete(discrete)
-        self.core = MarketCore([home], episode_hours, model_kwargs)
+        self.core = MarketCore([home], episode_hours, model_kwargs, record)
         self.action_space = action_space(self.discrete)
         self.observation_space = observation_space()
 

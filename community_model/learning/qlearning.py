@@ -40,10 +40,9 @@ import pandas as pd
 
 from agents.bidding import BiddingStrategy, register_bidding_strategy
 from community_model.errors import ParameterError
-from community_model.learning.core import DEFAULT_MODEL_KWARGS, choose_learners
+from community_model.learning.core import DEFAULT_MODEL_KWARGS, choose_learners, grid_only_change
 from community_model.model import CommunityModel
 from community_model.parameters import Parameters
-from market import settle_local_market
 
 BID, ASK = 0, 1
 N_URGENCY, N_MARKET = 3, 4  # market bins: three price bins and "no trade last hour"
@@ -187,18 +186,6 @@ def register_learned_policy(name: str, path) -> type[LearnedBidding]:
 
 
 # --- training and evaluation ----------------------------------------------------------------
-def _grid_only_change(model: CommunityModel, rows: np.ndarray) -> np.ndarray:
-    p = model.params
-    grid = settle_local_market(
-        model.state.residual_kwh[rows],
-        model.figures["price_forecast"],
-        p.local_market_fee,
-        p.fee_mode,
-        p.feed_in_tariff,
-    )
-    return -grid.cost
-
-
 def _params(model_kwargs: dict) -> Parameters:
     """The model's parameters, validated (one clear error for a bad keyword)."""
     try:
@@ -212,13 +199,14 @@ def run_episode(strategy, rows, seed, episode_hours, model_kwargs, learner=None)
     money [EUR] and their money over the grid-only baseline [EUR], summed over the episode.
     With ``learner`` (the strategy itself) it learns after every step."""
     model = CommunityModel(**{**DEFAULT_MODEL_KWARGS, **model_kwargs}, rng=seed)
+    model.record_steps = False  # only the money is read
     model.set_bidding_strategy(strategy, rows)
     balance = model.state.balance_eur
     baseline = np.zeros(len(rows))
     for _ in range(episode_hours):
         before = balance[rows].copy()
         model.step()
-        grid_only = _grid_only_change(model, rows)
+        grid_only = grid_only_change(model, rows)
         baseline += grid_only
         if learner is not None:
             learner.learn(rows, balance[rows] - before - grid_only)

@@ -71,6 +71,33 @@ def test_same_seed_same_episode():
     np.testing.assert_array_equal(run(7), run(7))
 
 
+def test_an_episode_without_the_record_pays_and_trades_the_same():
+    """``record=False`` (the environments' default) skips the model's per-step record only:
+    the same rewards, observations, state and trades as with it, for every hour."""
+    cores = [MarketCore(learners=[1, 3, 6], episode_hours=30, model_kwargs=SMALL, record=r)
+             for r in (True, False)]  # fmt: skip
+    observed = [core.reset(seed=11) for core in cores]
+    np.testing.assert_array_equal(*observed)
+    actions = np.random.default_rng(0).random((30, 2, 3))
+    for bid, ask in actions:
+        rewards = [core.step(bid, ask) for core in cores]
+        np.testing.assert_array_equal(*rewards)
+        np.testing.assert_array_equal(*(core.observe() for core in cores))
+        for name in ("stored_kwh", "balance_eur", "grid_import_kwh", "p2p_sold_kwh", "role"):
+            np.testing.assert_array_equal(*(getattr(c.model.state, name) for c in cores))
+        for column in cores[0].model.last_trades._fields:
+            np.testing.assert_array_equal(*(getattr(c.model.last_trades, column) for c in cores))
+    full, lean = (core.model for core in cores)
+    assert len(full.datacollector.get_model_vars_dataframe()) == 31
+    assert len(lean.datacollector.get_model_vars_dataframe()) == 1  # the initial row only
+    np.testing.assert_equal(lean.figures, {k: full.figures[k] for k in lean.figures})
+
+
+def test_record_must_be_a_bool():
+    with pytest.raises(ParameterError, match="record must be True or False"):
+        MarketCore(model_kwargs=SMALL, record="yes")
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
