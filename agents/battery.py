@@ -62,23 +62,16 @@ def self_balance(
     -------
     BatteryFlows
     """
-    limit = np.inf if power_limit_kwh is None else power_limit_kwh
-    surplus = np.maximum(imbalance_kwh, 0.0)
-    deficit = np.maximum(-imbalance_kwh, 0.0)
-    charge = np.minimum.reduce(
-        [
-            surplus,
-            headroom_kwh(stored_kwh, capacity_kwh, soc_max) / efficiency,
-            np.full_like(surplus, limit),
-        ]
+    charge = np.minimum(
+        np.maximum(imbalance_kwh, 0.0), headroom_kwh(stored_kwh, capacity_kwh, soc_max) / efficiency
     )
-    discharge = np.minimum.reduce(
-        [
-            deficit,
-            deliverable_kwh(stored_kwh, capacity_kwh, soc_min, efficiency),
-            np.full_like(deficit, limit),
-        ]
+    discharge = np.minimum(
+        np.maximum(-imbalance_kwh, 0.0),
+        deliverable_kwh(stored_kwh, capacity_kwh, soc_min, efficiency),
     )
+    if power_limit_kwh is not None:
+        charge = np.minimum(charge, power_limit_kwh)
+        discharge = np.minimum(discharge, power_limit_kwh)
     withdrawn = discharge / efficiency
     stored = stored_kwh + charge * efficiency - withdrawn
     loss = charge * (1.0 - efficiency) + (withdrawn - discharge)

@@ -100,8 +100,9 @@ class RegulatorAgent(mesa.Agent):
             withheld_ban_steps=p.steps_of(p.withheld_ban_steps),
         )
         banned_now = duration > 0
-        state.ban_remaining[banned_now] = duration[banned_now]
-        state.ban_reason[banned_now] = reason[banned_now]
         state.new_ban[:] = banned_now
-        self.last_ban_step[reason[banned_now] - 1, np.flatnonzero(banned_now)] = step
-        self.bans_issued += int(banned_now.sum())
+        if banned_now.any():  # (most steps ban nobody)
+            state.ban_remaining[banned_now] = duration[banned_now]
+            state.ban_reason[banned_now] = reason[banned_now]
+            self.last_ban_step[reason[banned_now] - 1, np.flatnonzero(banned_now)] = step
+            self.bans_issued += int(banned_now.sum())

@@ -445,17 +445,23 @@ def settle_with_grid(
     state.market_trades[imports] += 1
     state.market_trades[exports] += 1
 
-    n_imp, n_exp = len(imports), len(exports)
-    aggregator_imp = np.full(n_imp, AGGREGATOR_ID, dtype=prosumer_ids.dtype)
-    aggregator_exp = np.full(n_exp, AGGREGATOR_ID, dtype=prosumer_ids.dtype)
+    n_imp = len(imports)
+    rows = np.concatenate((imports, exports))
+    home = prosumer_ids[rows]
+    buyer, seller = home.copy(), home  # importers buy from the aggregator, exporters sell to it
+    buyer[n_imp:] = AGGREGATOR_ID
+    seller[:n_imp] = AGGREGATOR_ID
+    source = np.full(len(rows), TO_GRID, dtype=np.int8)
+    source[:n_imp] = FROM_GRID
+    price = np.concatenate((grid.import_price[imports], grid.export_price[exports]))
     return TradeLog(
-        kind=np.full(n_imp + n_exp, MARKET, dtype=np.int8),
-        source=np.concatenate([np.full(n_imp, FROM_GRID), np.full(n_exp, TO_GRID)]).astype(np.int8),
-        buyer=np.concatenate([prosumer_ids[imports], aggregator_exp]),
-        seller=np.concatenate([aggregator_imp, prosumer_ids[exports]]),
-        kwh=np.concatenate([grid.import_kwh[imports], grid.export_kwh[exports]]),
-        price=np.concatenate([grid.import_price[imports], grid.export_price[exports]]),
-        seller_price=np.concatenate([grid.import_price[imports], grid.export_price[exports]]),
+        kind=np.full(len(rows), MARKET, dtype=np.int8),
+        source=source,
+        buyer=buyer,
+        seller=seller,
+        kwh=np.concatenate((grid.import_kwh[imports], grid.export_kwh[exports])),
+        price=price,
+        seller_price=price.copy(),
     )
 
 

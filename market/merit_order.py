@@ -50,7 +50,9 @@ def _prefix_sums(qty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``lo``, which makes the breakpoints exact to ~1e-25 kWh.
     """
     hi = np.cumsum(qty)  # sequential: hi[i] is the float sum hi[i-1] + qty[i]
-    previous = np.concatenate(([0.0], hi[:-1]))
+    previous = np.empty_like(hi)
+    previous[:1] = 0.0
+    previous[1:] = hi[:-1]
     qty_part = hi - previous
     previous_part = hi - qty_part
     rounding_error = (previous - previous_part) + (qty - qty_part)
@@ -86,9 +88,12 @@ def match_merit_order(
     end_hi = np.concatenate((bid_end_hi, ask_end_hi))
     merged = np.argsort(end_hi, kind="stable")
     is_bid_end = merged < n_bids
-    point_hi = np.concatenate(([0.0], end_hi[merged]))
-    point_lo = np.concatenate(([0.0], np.concatenate((bid_end_lo, ask_end_lo))[merged]))
-    stretch_kwh = np.diff(point_hi) + np.diff(point_lo)
+    # The breakpoints, from 0 kWh: row 0 hi, row 1 lo parts (one array: fewer numpy calls).
+    point = np.zeros((2, merged.size + 1))
+    point[0, 1:] = end_hi[merged]
+    point[1, 1:] = np.concatenate((bid_end_lo, ask_end_lo))[merged]
+    step = point[:, 1:] - point[:, :-1]
+    stretch_kwh = step[0] + step[1]
     # The pair serving a stretch: the buyer and seller whose ends have not been passed yet.
     buyer_rank = np.cumsum(is_bid_end) - is_bid_end
     seller_rank = np.arange(merged.size) - buyer_rank

@@ -10,7 +10,7 @@ def _as_vector(name: str, values: ArrayLike) -> np.ndarray:
     vector = np.asarray(values, dtype=np.float64)
     if vector.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {vector.shape}")
-    if not np.all(np.isfinite(vector)):
+    if not np.isfinite(vector).all():
         raise ValueError(f"{name} must be finite, got {vector[~np.isfinite(vector)][0]}")
     return vector
 
