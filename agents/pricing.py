@@ -13,6 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
+from market.arrays import clip
+
 
 @dataclass(frozen=True)
 class PriceContext:
@@ -56,20 +58,20 @@ class PriceContext:
         [0.1, 0.15, 0.2]
         """
         low, high = self.band
-        return np.clip(prices, low, high)
+        return clip(prices, low, high)
 
     def bids_in_range(self, prices: np.ndarray) -> np.ndarray:
         """Bids clipped into what a buyer may be willing to pay [EUR/kWh]:
         [grid_sell, grid_buy + bid shift]. Incentives raise what a buyer is willing to pay
         (:func:`_bid_shift`); the trade price is kept in :attr:`band` all the same."""
         low, high = self.band
-        return np.clip(prices, low, high + _bid_shift(self))
+        return clip(prices, low, high + _bid_shift(self))
 
     def asks_in_range(self, prices: np.ndarray) -> np.ndarray:
         """Asks clipped into [grid_sell - ask shift, grid_buy] [EUR/kWh] (as
         :meth:`bids_in_range`, for sellers)."""
         low, high = self.band
-        return np.clip(prices, low - _ask_shift(self), high)
+        return clip(prices, low - _ask_shift(self), high)
 
 
 class PricingStrategy(Protocol):
@@ -153,7 +155,7 @@ class SeedPricing:
             lo += shift
         else:
             hi += shift
-        return np.clip(raw + shift, lo, max(lo, hi))
+        return clip(raw + shift, lo, max(lo, hi))
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from agents.bidding import BiddingStrategy
 from community_model.errors import ParameterError
 from community_model.model import CommunityModel
 from market import settle_local_market
+from market.arrays import clip
 
 #: What each column of an observation means; all are in [-1, 1] or [0, 1] (OBSERVATION_LOW/HIGH).
 OBSERVATION_NAMES = (
@@ -105,11 +106,6 @@ def choose_learners(learners, n_prosumers: int) -> np.ndarray:
             f"learners must be distinct rows 0..{n_prosumers - 1}, at least one, got {learners!r}"
         )
     return rows
-
-
-def _clip(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """``np.clip`` without its Python wrapper, which costs more than clipping 100 values."""
-    return np.minimum(np.maximum(values, low), high)
 
 
 class MarketCore:
@@ -185,8 +181,8 @@ class MarketCore:
         """One hour with these price positions ([0, 1], one per learner, clipped); returns the
         learners' rewards: the change of their ``balance_eur`` [EUR]."""
         rows, balance = self._rows, self.model.state.balance_eur
-        self.bidding.bid_position[rows] = _clip(bid_position, 0.0, 1.0)
-        self.bidding.ask_position[rows] = _clip(ask_position, 0.0, 1.0)
+        self.bidding.bid_position[rows] = clip(bid_position, 0.0, 1.0)
+        self.bidding.ask_position[rows] = clip(ask_position, 0.0, 1.0)
         before = balance[rows].copy()
         self.model.step()
         return balance[rows] - before
@@ -204,10 +200,10 @@ class MarketCore:
         week = 2 * math.pi * (self._week_offset + model.steps * p.step_hours) / 168.0
         obs = np.empty((len(self.learners), len(OBSERVATION_NAMES)), dtype=np.float32)
         obs[:, :4] = (math.sin(hour), math.cos(hour), math.sin(week), math.cos(week))
-        obs[:, 4] = _clip(s.pv_kwh[rows] * self._pv_scale, 0.0, 1.0)
-        obs[:, 5] = _clip(s.load_kwh[rows] / p.max_trade_cap, 0.0, 1.0)
-        obs[:, 6] = _clip(s.residual_kwh[rows] / p.max_trade_cap, -1.0, 1.0)
-        obs[:, 7] = _clip(s.stored_kwh[rows] / self._capacity_or_one, 0.0, 1.0)  # 0: no battery
+        obs[:, 4] = clip(s.pv_kwh[rows] * self._pv_scale, 0.0, 1.0)
+        obs[:, 5] = clip(s.load_kwh[rows] / p.max_trade_cap, 0.0, 1.0)
+        obs[:, 6] = clip(s.residual_kwh[rows] / p.max_trade_cap, -1.0, 1.0)
+        obs[:, 7] = clip(s.stored_kwh[rows] / self._capacity_or_one, 0.0, 1.0)  # 0: no battery
         obs[:, 8] = self._has_battery
         obs[:, 9:] = self.market_features()
         return obs
