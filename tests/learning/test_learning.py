@@ -71,10 +71,27 @@ def test_same_seed_same_episode():
     np.testing.assert_array_equal(run(7), run(7))
 
 
-def test_an_episode_without_the_record_pays_and_trades_the_same():
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"clearing_mechanism": "cda", "objective": "maximize_profit", "withholding_share": 0.3},
+        {"objective": "maximize_p2p", "storage_policy": "forecast_arbitrage",
+         "pricing_mix": "seed:0.5,zic:0.5"},
+        {"initial_member_share": 0.7, "join_every_hours": 4, "leave_when_unprofitable": True,
+         "membership_window_hours": 6, "chain_enabled": True, "difficulty": 1},
+        {"grid": "radial", "network_mode": "enforce_limits", "flexible_load_share": 0.4},
+    ],
+    ids=["default", "cda-profit-withholding", "p2p-arbitrage-mix", "membership-chain", "feeder"],
+)  # fmt: skip
+def test_an_episode_without_the_record_pays_and_trades_the_same(settings):
     """``record=False`` (the environments' default) skips the model's per-step record only:
-    the same rewards, observations, state and trades as with it, for every hour."""
-    cores = [MarketCore(learners=[1, 3, 6], episode_hours=30, model_kwargs=SMALL, record=r)
+    the same rewards, observations, state and trades as with it, for every hour, whatever
+    the market, regulator, storage, membership, chain or feeder."""
+    if settings.get("grid", "off") != "off":
+        pytest.importorskip("pandapower")
+    kwargs = {**SMALL, **settings}
+    cores = [MarketCore(learners=[1, 3, 6], episode_hours=30, model_kwargs=kwargs, record=r)
              for r in (True, False)]  # fmt: skip
     observed = [core.reset(seed=11) for core in cores]
     np.testing.assert_array_equal(*observed)
@@ -85,9 +102,12 @@ def test_an_episode_without_the_record_pays_and_trades_the_same():
         np.testing.assert_array_equal(*(core.observe() for core in cores))
         for name in ("stored_kwh", "balance_eur", "grid_import_kwh", "p2p_sold_kwh", "role"):
             np.testing.assert_array_equal(*(getattr(c.model.state, name) for c in cores))
+        np.testing.assert_array_equal(*(c.model.state.active for c in cores))
         for column in cores[0].model.last_trades._fields:
             np.testing.assert_array_equal(*(getattr(c.model.last_trades, column) for c in cores))
     full, lean = (core.model for core in cores)
+    if settings.get("chain_enabled"):
+        assert full.blockchain.height == lean.blockchain.height > 0
     assert len(full.datacollector.get_model_vars_dataframe()) == 31
     assert len(lean.datacollector.get_model_vars_dataframe()) == 1  # the initial row only
     np.testing.assert_equal(lean.figures, {k: full.figures[k] for k in lean.figures})
