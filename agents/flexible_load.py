@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from market.arrays import clip
+
 
 class DeferrableLoad:
     """Flexible demand waiting to be served, by age, one column per home [kWh].
@@ -89,7 +91,7 @@ class DeferrableLoad:
             rows = np.concatenate([order[1:], [due_row]])
             pool = self.waiting[np.ix_(rows, partial)]
             taken_before = np.cumsum(pool, axis=0) - pool
-            take = np.clip(room[partial] - taken_before, 0.0, pool)
+            take = clip(room[partial] - taken_before, 0.0, pool)
             self.waiting[np.ix_(rows, partial)] = pool - take
             served[partial] += take.sum(axis=0)
         # Age everything by one step: the row that held the new demand becomes age 1.
