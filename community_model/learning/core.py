@@ -13,10 +13,13 @@ use the ask position. Every price is inside the band, so the prices invariant ho
 
 Observation of a learner (:data:`OBSERVATION_NAMES`), what it knows before the hour: the
 clock of the coming hour (sine and cosine of the time of day and of the week), its own PV,
-load, residual and state of charge of the last hour, and the last hour's market (the mean P2P
+load, residual and state of charge of the last hour, the last hour's market (the mean P2P
 price's position in its band, the P2P volume as a share of what could have traded, the grid
-price level). The profile sources give no forecast beyond the current hour, so no forecast
-feature exists yet.
+price level), and the forecast of the coming hour's PV, demand and grid price from the profile
+source's ``lookahead`` (:mod:`agents.storage.forecasts`): the coming hour exactly where the
+source knows it in advance (standard profiles, files, weather years, tariffs), its expected
+value where the hour's noise is drawn only when it comes (the ``synthetic`` source: mean
+weather, load and price noise).
 
 Reward: the change of each learner's ``balance_eur`` this step [EUR], i.e. P2P money received
 less paid, less the grid bill, plus the regulator's bonus less its penalty
@@ -51,8 +54,11 @@ OBSERVATION_NAMES = (
     "market_price",  # last hour's mean P2P price as position in its band (0.5 without trades)
     "market_volume",  # last hour's P2P kWh over the smaller of surplus and deficit [-]
     "grid_price",  # last hour's grid price forecast over base_price / 3, at most 1 [-]
+    "pv_forecast",  # the coming hour's PV forecast, scaled as "pv" [-]
+    "load_forecast",  # the coming hour's demand forecast, scaled as "load" [-]
+    "grid_price_forecast",  # the coming hour's grid price forecast, scaled as "grid_price" [-]
 )
-OBSERVATION_LOW = np.array([-1, -1, -1, -1, 0, 0, -1, 0, 0, 0, 0, 0], dtype=np.float32)
+OBSERVATION_LOW = np.array([-1, -1, -1, -1, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=np.float32)
 OBSERVATION_HIGH = np.ones(len(OBSERVATION_NAMES), dtype=np.float32)
 
 #: Keywords of the model an environment builds unless told otherwise: no chain (nothing to
@@ -168,6 +174,9 @@ class MarketCore:
             1.0 / np.maximum(homes.pv_capacity_kw * p.step_hours, 1e-12),
             0,
         )[self.learners]
+        start = getattr(model.profiles, "start", None)
+        if start is not None:  # a source that draws its seed in the first hour draws it now,
+            start(model.rng)  # where that hour would (nothing draws in between): the same run
         cap = homes.battery_capacity_kwh[self.learners]
         self._has_battery = (cap > 0).astype(np.float32)
         self._capacity_or_one = np.where(cap > 0, cap, 1.0)  # [kWh]; stored is 0 without one
@@ -193,7 +202,7 @@ class MarketCore:
 
     def observe(self) -> np.ndarray:
         """The learners' observations before the coming hour (:data:`OBSERVATION_NAMES`),
-        shape (n_learners, 12), float32."""
+        shape (n_learners, 15), float32."""
         model, rows = self.model, self._rows
         p, s = model.params, model.state
         hour = 2 * math.pi * (p.start_hour + model.steps * p.step_hours) / 24.0
@@ -205,12 +214,16 @@ class MarketCore:
         obs[:, 6] = clip(s.residual_kwh[rows] / p.max_trade_cap, -1.0, 1.0)
         obs[:, 7] = clip(s.stored_kwh[rows] / self._capacity_or_one, 0.0, 1.0)  # 0: no battery
         obs[:, 8] = self._has_battery
-        obs[:, 9:] = self.market_features()
+        obs[:, 9:12] = self.market_features()
+        ahead = model.profiles.lookahead(model.steps, 1)  # the coming hour, drawing nothing
+        obs[:, 12] = clip(ahead.pv_kwh[0, rows] * self._pv_scale, 0.0, 1.0)
+        obs[:, 13] = clip(ahead.load_kwh[0, rows] / p.max_trade_cap, 0.0, 1.0)
+        obs[:, 14] = self._price_level(float(ahead.price_forecast[0]))
         return obs
 
-    def market_features(self) -> np.ndarray:
+    def market_features(self) -> list[float]:
         """(mean P2P price position, P2P volume share, grid price level) of the last hour."""
-        f, p = self.model.figures, self.model.params
+        f = self.model.figures
         spread = f["grid_buy_price"] - f["grid_sell_price"]
         price = f["avg_p2p_price"]
         position = 0.5
@@ -218,8 +231,13 @@ class MarketCore:
             position = (price - f["grid_sell_price"]) / spread
         could = min(f["surplus_kwh"], f["deficit_kwh"])
         volume = f["p2p_kwh"] / could if could > 0 else 0.0
-        level = f["price_forecast"] / (3.0 * p.base_price) if p.base_price > 0 else 0.0
+        level = self._price_level(f["price_forecast"])
         return [min(max(x, 0.0), 1.0) for x in (position, volume, level)]
+
+    def _price_level(self, price: float) -> float:
+        """A grid price [EUR/kWh] over three times ``base_price``, in [0, 1]."""
+        base = self.model.params.base_price
+        return min(max(price / (3.0 * base), 0.0), 1.0) if base > 0 else 0.0
 
     def grid_only_change(self) -> np.ndarray:
         """What each learner's balance would have changed by this step without a P2P market

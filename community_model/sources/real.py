@@ -122,11 +122,18 @@ class RealProfiles:
         self._block: _Block | None = None
 
     # --- the interface ------------------------------------------------------------------------
-    def hour(self, step: int, rng: np.random.Generator) -> HourProfile:
-        """Profiles of step ``step``: a row of the precomputed year."""
+    def start(self, rng: np.random.Generator) -> None:
+        """Draw the source's own seed from the model's generator, which the first
+        :meth:`hour` does otherwise (nothing once started). A caller that reads ahead before
+        the first hour (a learning environment's first observation) calls it right after the
+        model is built, where that first hour would draw it: the run is the same."""
         if self.seed is None:
             self.seed = int(rng.integers(0, 2**63 - 1))
             self._draw_homes()
+
+    def hour(self, step: int, rng: np.random.Generator) -> HourProfile:
+        """Profiles of step ``step``: a row of the precomputed year."""
+        self.start(rng)
         block = self._block_of(step)
         k = step - block.start
         pv = self._row(self.pv_rows, "PV file", self.params.pv_file, step, block.pv, k)
@@ -143,10 +150,10 @@ class RealProfiles:
         (:mod:`agents.storage.forecasts`). Every block is computed from the source's own
         generators, so reading ahead draws nothing from the model's; the block the run is in
         stays cached. Steps beyond the end of a user's file repeat its last row. Call it after
-        ``hour(step, rng)``.
+        ``start(rng)`` or ``hour(step, rng)``.
         """
         if self.seed is None:
-            raise RuntimeError("lookahead needs the source's seed: call hour() first")
+            raise RuntimeError("lookahead needs the source's seed: call start() or hour() first")
         steps = step + np.arange(n_steps)
         current = self._block_of(step)
         blocks = {current.index: current}

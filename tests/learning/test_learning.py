@@ -10,7 +10,7 @@ from agents.bidding import BIDDING_STRATEGIES
 from community_model import CommunityModel
 from community_model.errors import ParameterError
 from community_model.invariants import InvariantChecker
-from community_model.learning import MarketCore
+from community_model.learning import ActionBidding, MarketCore
 from community_model.learning.qlearning import (
     LearnedBidding,
     evaluate,
@@ -49,7 +49,7 @@ def test_actions_price_inside_the_band_and_rewards_are_the_balance_change(positi
     checker = InvariantChecker(core.model)
     total = np.zeros(3)
     while not core.done:
-        assert obs.shape == (3, 12) and np.isfinite(obs).all()
+        assert obs.shape == (3, 15) and np.isfinite(obs).all()
         total += core.step(np.full(3, position), np.full(3, 1 - position))
         obs = core.observe()
         checker.check()
@@ -111,6 +111,52 @@ def test_an_episode_without_the_record_pays_and_trades_the_same(settings):
     assert len(full.datacollector.get_model_vars_dataframe()) == 31
     assert len(lean.datacollector.get_model_vars_dataframe()) == 1  # the initial row only
     np.testing.assert_equal(lean.figures, {k: full.figures[k] for k in lean.figures})
+
+
+def test_the_forecast_observed_before_an_hour_is_that_hour_where_the_source_knows_it():
+    """Standard profiles and a time-of-use tariff are known in advance: the forecast columns
+    before each hour equal what the hour then brings. Starting the source early for the first
+    forecast leaves the run as it was: the same PV, load and money as a plain model whose
+    homes bid the same positions."""
+    kwargs = {"n_prosumers": 8, "profile_source": "standard", "price_source": "tou"}
+    core = MarketCore(learners=None, episode_hours=30, model_kwargs=kwargs)
+    obs = core.reset(seed=5)
+    plain = CommunityModel(**{**kwargs, "chain_enabled": False}, rng=5)
+    plain_bidding = ActionBidding()
+    plain.set_bidding_strategy(plain_bidding, np.arange(8))
+    daylight = 0.0
+    for position in np.linspace(0.1, 0.9, 30):
+        forecast = obs[:, 12:15]
+        daylight = max(daylight, forecast[:, 0].max())
+        core.step(np.full(8, position), np.full(8, 1 - position))
+        plain_bidding.bid_position[:], plain_bidding.ask_position[:] = position, 1 - position
+        plain.step()
+        obs = core.observe()
+        s, cap = core.model.state, core.model.params.max_trade_cap
+        np.testing.assert_array_equal(forecast[:, 0], obs[:, 4])  # PV, scaled the same way
+        demand = np.minimum(s.demand_kwh / cap, 1.0).astype(np.float32)  # (load: after deferral)
+        np.testing.assert_array_equal(forecast[:, 1], demand)
+        assert forecast[0, 2] == np.float32(core._price_level(core.model.price_context.forecast))
+        for name in ("pv_kwh", "load_kwh", "balance_eur"):
+            np.testing.assert_array_equal(getattr(core.model.state, name),
+                                          getattr(plain.state, name))  # fmt: skip
+    assert daylight > 0  # the forecasts saw the sun
+
+
+def test_the_synthetic_source_forecasts_expected_values():
+    """The synthetic source draws each hour's noise when the hour comes: its forecast is the
+    expectation, close to the hour on average but not equal to it."""
+    core = MarketCore(learners=None, episode_hours=48, model_kwargs=SMALL)
+    obs = core.reset(seed=2)
+    forecast_load, actual_load = [], []
+    while not core.done:
+        forecast_load.append(obs[:, 13].copy())
+        core.step(np.full(12, 0.5), np.full(12, 0.5))
+        obs = core.observe()
+        actual_load.append(core.model.state.demand_kwh / core.model.params.max_trade_cap)
+    forecast_load, actual_load = np.array(forecast_load), np.array(actual_load)
+    assert not np.array_equal(forecast_load, actual_load)
+    assert abs(forecast_load.mean() / actual_load.mean() - 1) < 0.05
 
 
 def test_record_must_be_a_bool():
