@@ -21,6 +21,12 @@ source knows it in advance (standard profiles, files, weather years, tariffs), i
 value where the hour's noise is drawn only when it comes (the ``synthetic`` source: mean
 weather, load and price noise).
 
+With ``battery_action=True`` a learner also runs its own battery: a third number in [-1, 1],
+the share of the most its battery can take this step to charge (> 0; beyond the home's own
+surplus it buys the energy) or of the most it can deliver to discharge (< 0; beyond the
+home's load it sells it), within the state-of-charge bounds and the power limit
+(:class:`ActionStorage`). Without it the battery follows the model's storage policy.
+
 Reward: the change of each learner's ``balance_eur`` this step [EUR], i.e. P2P money received
 less paid, less the grid bill, plus the regulator's bonus less its penalty
 (``CommunityModel._settle_balances``).
@@ -34,7 +40,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from agents.battery import BatteryFlows, deliverable_kwh, headroom_kwh
 from agents.bidding import BiddingStrategy
+from agents.storage import StorageInputs, StoragePolicy
 from community_model.errors import ParameterError
 from community_model.model import CommunityModel
 from market import settle_local_market
@@ -86,6 +94,37 @@ class ActionBidding(BiddingStrategy):
         return ctx.grid_sell + self.ask_position[homes] * ctx.spread
 
 
+class ActionStorage(StoragePolicy):
+    """Battery flows set from outside: each home's ``target[row]`` in [-1, 1].
+
+    ``target > 0`` charges that share of the most the battery can take this step (headroom to
+    ``soc_max`` before losses, within ``power_limit_kwh``), whatever the home's PV: energy
+    beyond its own surplus is bought, so the home bids for it. ``target < 0`` discharges that
+    share of the most it can deliver (down to ``soc_min``, after losses, within the limit):
+    energy beyond the home's load is sold. ``0`` leaves the battery idle. Losses as in
+    :mod:`agents.battery`. An environment sets the targets before each step
+    (:meth:`MarketCore.step`).
+    """
+
+    name = "action"
+
+    def __init__(self, n_homes: int):
+        self.target = np.zeros(n_homes)  #: [-1, 1] per row of the model's state
+
+    def decide(self, inputs: StorageInputs) -> BatteryFlows:
+        b, target = self.battery, self.target[inputs.rows]
+        cap, stored = inputs.capacity_kwh, inputs.stored_kwh
+        room = headroom_kwh(stored, cap, b.soc_max) / b.efficiency
+        can = deliverable_kwh(stored, cap, b.soc_min, b.efficiency)
+        if b.power_limit_kwh is not None:
+            room, can = np.minimum(room, b.power_limit_kwh), np.minimum(can, b.power_limit_kwh)
+        charge = np.maximum(target, 0.0) * room
+        discharge = np.maximum(-target, 0.0) * can
+        withdrawn = discharge / b.efficiency
+        loss = charge * (1.0 - b.efficiency) + (withdrawn - discharge)
+        return BatteryFlows(charge, discharge, loss, stored + charge * b.efficiency - withdrawn)
+
+
 def choose_learners(learners, n_prosumers: int) -> np.ndarray:
     """Rows of the learning homes: ``None`` all, an int ``k`` the first ``k``, or rows."""
     if learners is None:
@@ -131,6 +170,9 @@ class MarketCore:
         frames, the P2P-surplus and no-P2P measures), as a run of the model would. False
         (the default) skips it, about a third of a step: the market, the money and the
         rewards are the same (``CommunityModel.record_steps``).
+    battery_action : bool
+        The learners run their batteries by a third action (:class:`ActionStorage`);
+        False (the default) leaves them to the model's storage policy.
     """
 
     def __init__(
@@ -139,12 +181,14 @@ class MarketCore:
         episode_hours: int = 168,
         model_kwargs: dict | None = None,
         record: bool = False,
+        battery_action: bool = False,
     ):
         if not isinstance(episode_hours, int | np.integer) or episode_hours < 1:
             raise ParameterError(f"episode_hours must be an integer >= 1, got {episode_hours!r}")
-        if not isinstance(record, bool):
-            raise ParameterError(f"record must be True or False, got {record!r}")
-        self.record = record
+        for name, flag in (("record", record), ("battery_action", battery_action)):
+            if not isinstance(flag, bool):
+                raise ParameterError(f"{name} must be True or False, got {flag!r}")
+        self.record, self.battery_action = record, battery_action
         self.episode_hours = int(episode_hours)
         self.model_kwargs = {**DEFAULT_MODEL_KWARGS, **(model_kwargs or {})}
         self.model = self._build(seed=None)  # validates the keywords at once
@@ -164,6 +208,9 @@ class MarketCore:
         self.bidding = ActionBidding()
         model.set_bidding_strategy(self.bidding, self.learners)
         p = model.params
+        self.storage = None
+        if self.battery_action:
+            self.storage = model.storage.assign(self.learners, ActionStorage(p.n_prosumers))
         self._week_offset = pd.Timestamp(p.first_date).dayofweek * 24.0 + p.start_hour
         homes = model.homes
         # every home learning: slices read the state's columns without copying them
@@ -186,12 +233,17 @@ class MarketCore:
     def steps_done(self) -> int:
         return self.model.steps
 
-    def step(self, bid_position, ask_position) -> np.ndarray:
-        """One hour with these price positions ([0, 1], one per learner, clipped); returns the
-        learners' rewards: the change of their ``balance_eur`` [EUR]."""
+    def step(self, bid_position, ask_position, battery=None) -> np.ndarray:
+        """One hour with these price positions ([0, 1], one per learner, clipped) and, with
+        ``battery_action``, battery targets ([-1, 1], clipped); returns the learners'
+        rewards: the change of their ``balance_eur`` [EUR]."""
         rows, balance = self._rows, self.model.state.balance_eur
         self.bidding.bid_position[rows] = clip(bid_position, 0.0, 1.0)
         self.bidding.ask_position[rows] = clip(ask_position, 0.0, 1.0)
+        if self.storage is not None:
+            if battery is None:
+                raise ParameterError("battery_action is on: step() needs battery targets")
+            self.storage.target[rows] = clip(battery, -1.0, 1.0)
         before = balance[rows].copy()
         self.model.step()
         return balance[rows] - before

@@ -13,7 +13,11 @@ Example::
 Agents are named ``home_<row>`` (rows of ``model.state``). Action: bid and ask positions in
 the hour's price band (:mod:`community_model.learning.core`), a ``Box(0, 1, (2,))``, or with
 ``discrete=N`` a ``MultiDiscrete([N, N])`` of N evenly spaced price levels (level k is position
-k / (N - 1)). Observation: ``Box`` of :data:`~community_model.learning.core.OBSERVATION_NAMES`.
+k / (N - 1)). With ``battery_action=True`` a third number runs the home's battery: in
+``Box([0, 0, -1], [1, 1, 1])`` a target in [-1, 1] (> 0 charge, < 0 discharge, as a share of
+what the battery can do this step, :class:`~community_model.learning.core.ActionStorage`), or
+with ``discrete=N`` a third level k meaning -1 + 2 k / (N - 1). Observation: ``Box`` of
+:data:`~community_model.learning.core.OBSERVATION_NAMES`.
 Reward: the home's money this step [EUR], incentives included. An episode ends by truncation
 after ``episode_hours`` steps. Needs the ``[learning]`` extra (PettingZoo, Gymnasium).
 
@@ -48,22 +52,28 @@ def check_discrete(discrete) -> int | None:
     return int(discrete)
 
 
-def action_space(discrete: int | None) -> spaces.Space:
+def action_space(discrete: int | None, battery_action: bool = False) -> spaces.Space:
+    size = 3 if battery_action else 2
     if discrete is None:
-        return spaces.Box(0.0, 1.0, shape=(2,), dtype=np.float32)
-    return spaces.MultiDiscrete([discrete, discrete])
+        low = np.array([0.0, 0.0, -1.0][:size], dtype=np.float32)
+        return spaces.Box(low, np.ones(size, dtype=np.float32), dtype=np.float32)
+    return spaces.MultiDiscrete([discrete] * size)
 
 
 def observation_space() -> spaces.Box:
     return spaces.Box(OBSERVATION_LOW, OBSERVATION_HIGH, dtype=np.float32)
 
 
-def positions(actions: np.ndarray, discrete: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """(bid, ask) positions in [0, 1] from actions of shape (n, 2)."""
-    actions = np.asarray(actions, dtype=float).reshape(-1, 2)
+def positions(actions: np.ndarray, discrete: int | None, battery_action: bool = False):
+    """(bid, ask) positions in [0, 1] from actions of shape (n, 2), and with
+    ``battery_action`` (bid, ask, battery target in [-1, 1]) from actions of shape (n, 3)."""
+    size = 3 if battery_action else 2
+    actions = np.asarray(actions, dtype=float).reshape(-1, size)
     if discrete is not None:
         actions = actions / (discrete - 1)
-    return actions[:, 0], actions[:, 1]
+        if battery_action:
+            actions[:, 2] = 2.0 * actions[:, 2] - 1.0
+    return tuple(actions[:, k] for k in range(size))
 
 
 class CommunityMarketEnv(ParallelEnv):
@@ -82,19 +92,21 @@ class CommunityMarketEnv(ParallelEnv):
     record : bool
         Keep the model's per-step record (``model.datacollector``, ``model.figures``); off by
         default, which saves about a third of a step (:class:`MarketCore`).
+    battery_action : bool
+        A third action runs each learner's battery (see the module docstring).
     """
 
     metadata = {"name": "community_market_v0", "render_modes": []}
 
     def __init__(
         self, learners=None, episode_hours: int = 168, discrete=None, model_kwargs=None,
-        record: bool = False,
+        record: bool = False, battery_action: bool = False,
     ):  # fmt: skip
         self.discrete = check_discrete(discrete)
-        self.core = MarketCore(learners, episode_hours, model_kwargs, record)
+        self.core = MarketCore(learners, episode_hours, model_kwargs, record, battery_action)
         self.possible_agents = [f"home_{row}" for row in self.core.learners]
         self.agents: list[str] = []
-        self._action_space = action_space(self.discrete)
+        self._action_space = action_space(self.discrete, battery_action)
         self._observation_space = observation_space()
         self.render_mode = None
 
@@ -118,7 +130,7 @@ class CommunityMarketEnv(ParallelEnv):
         if not self.agents:
             raise RuntimeError("the episode is over: call reset()")
         stacked = np.array([actions[agent] for agent in self.possible_agents])
-        rewards = self.core.step(*positions(stacked, self.discrete))
+        rewards = self.core.step(*positions(stacked, self.discrete, self.core.battery_action))
         obs = self.core.observe()
         done = self.core.done
         agents = self.possible_agents

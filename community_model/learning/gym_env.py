@@ -35,13 +35,13 @@ class SingleHomeEnv(gym.Env):
 
     def __init__(
         self, home: int = 0, episode_hours: int = 168, discrete=None, model_kwargs=None,
-        record: bool = False,
+        record: bool = False, battery_action: bool = False,
     ):  # fmt: skip
         if isinstance(home, bool) or not isinstance(home, int):
             raise ParameterError(f"home must be a row number (int), got {home!r}")
         self.discrete = check_discrete(discrete)
-        self.core = MarketCore([home], episode_hours, model_kwargs, record)
-        self.action_space = action_space(self.discrete)
+        self.core = MarketCore([home], episode_hours, model_kwargs, record, battery_action)
+        self.action_space = action_space(self.discrete, battery_action)
         self.observation_space = observation_space()
 
     @property
@@ -55,6 +55,6 @@ class SingleHomeEnv(gym.Env):
         return self.core.reset(seed)[0], {}
 
     def step(self, action):
-        reward = self.core.step(*positions(action, self.discrete))
+        reward = self.core.step(*positions(action, self.discrete, self.core.battery_action))
         obs = self.core.observe()[0]
         return obs, float(reward[0]), False, self.core.done, {}

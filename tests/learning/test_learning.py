@@ -30,6 +30,10 @@ def test_the_parallel_env_passes_pettingzoo_checks():
     parallel_api_test(CommunityMarketEnv(4, 30, model_kwargs=SMALL), num_cycles=40)
     parallel_api_test(CommunityMarketEnv([1, 5], 30, discrete=5, model_kwargs=SMALL), 40)
     parallel_seed_test(lambda: CommunityMarketEnv(3, 20, model_kwargs=SMALL))
+    parallel_api_test(CommunityMarketEnv(4, 30, model_kwargs=SMALL, battery_action=True), 40)
+    parallel_api_test(
+        CommunityMarketEnv(3, 30, discrete=3, model_kwargs=SMALL, battery_action=True), 40
+    )
 
 
 def test_the_single_home_env_passes_gymnasium_check_env():
@@ -40,6 +44,10 @@ def test_the_single_home_env_passes_gymnasium_check_env():
 
     check_env(SingleHomeEnv(2, 30, model_kwargs=SMALL), skip_render_check=True)
     check_env(SingleHomeEnv(2, 30, discrete=4, model_kwargs=SMALL), skip_render_check=True)
+    for discrete in (None, 5):
+        env = SingleHomeEnv(2, 30, discrete, model_kwargs=SMALL, battery_action=True)
+        assert env.action_space.shape == (3,)
+        check_env(env, skip_render_check=True)
 
 
 @pytest.mark.parametrize("position", [0.0, 1.0, 0.3])
@@ -159,9 +167,39 @@ def test_the_synthetic_source_forecasts_expected_values():
     assert abs(forecast_load.mean() / actual_load.mean() - 1) < 0.05
 
 
-def test_record_must_be_a_bool():
+def test_learners_run_their_batteries_by_the_third_action():
+    """Charging at +1 fills each learner's battery to soc_max whatever its PV (buying what its
+    surplus does not cover), discharging at -1 empties it to soc_min (selling what its load
+    does not take); the invariants hold every hour; homes without a battery ignore it."""
+    core = MarketCore(learners=None, episode_hours=24, model_kwargs=SMALL, battery_action=True)
+    core.reset(seed=4)
+    model, checker = core.model, InvariantChecker(core.model)
+    p, cap = model.params, model.homes.battery_capacity_kwh
+    battery = cap > 0
+    assert battery.any() and not battery.all()
+    n = p.n_prosumers
+    for target in (1.0, -1.0):
+        bought = 0.0
+        for _ in range(10):
+            core.step(np.full(n, 0.5), np.full(n, 0.5), np.full(n, target))
+            checker.check()
+            s = model.state
+            assert (s.charge_kwh[~battery] == 0).all() and (s.discharge_kwh[~battery] == 0).all()
+            bought += (s.p2p_bought_kwh + s.grid_import_kwh)[battery].sum()
+        soc = model.state.stored_kwh[battery] / cap[battery]
+        expected = p.soc_max if target > 0 else p.soc_min
+        np.testing.assert_allclose(soc, expected, atol=1e-9)
+        if target > 0:
+            assert bought > 0  # charging beyond its own surplus is bought
+    with pytest.raises(ParameterError, match="needs battery targets"):
+        core.step(np.full(n, 0.5), np.full(n, 0.5))
+
+
+def test_record_and_battery_action_must_be_bools():
     with pytest.raises(ParameterError, match="record must be True or False"):
         MarketCore(model_kwargs=SMALL, record="yes")
+    with pytest.raises(ParameterError, match="battery_action must be True or False"):
+        MarketCore(model_kwargs=SMALL, battery_action=1)
 
 
 @pytest.mark.parametrize(
