@@ -68,7 +68,7 @@ def incentive_payments(
     -------
     bonus, penalty : arrays [EUR], >= 0
     """
-    zero = np.zeros_like(q.load)
+    zero = np.zeros(len(q.load))  # (np.zeros_like's wrapper costs more than the zeros)
     charged = ~penalty_exempt
     if objective == "none":
         return zero, zero.copy()
@@ -176,19 +176,17 @@ def new_bans(
     reason : array of int8, a ``BAN_REASONS`` code
     """
     free = ban_remaining == 0
-
-    def allowed(row: int) -> np.ndarray:
-        last = last_ban_step[row]
-        return (last < 0) | (step - last > cooldown)
+    # per reason (rows of last_ban_step): never banned for it, or past the cooldown
+    allowed = (last_ban_step < 0) | (step - last_ban_step > cooldown)
 
     market = (
         free
         & (window_penalty > penalty_threshold)
         & (window_bonus < bonus_threshold)
-        & allowed(0)
+        & allowed[0]
         & (market_ban_steps > 0)
     )
-    balance = free & (window_balance_change < balance_threshold) & allowed(1)
+    balance = free & (window_balance_change < balance_threshold) & allowed[1]
     balance &= balance_ban_steps > 0
     duration = np.zeros(len(free), dtype=np.int64)
     reason = np.zeros(len(free), dtype=np.int8)
@@ -196,7 +194,7 @@ def new_bans(
     longer = balance & (balance_ban_steps >= duration)
     duration[longer], reason[longer] = balance_ban_steps, NEGATIVE_BALANCE
     if window_withheld is not None and withheld_ban_steps > 0:
-        withheld = free & (window_withheld > withheld_threshold) & allowed(2)
+        withheld = free & (window_withheld > withheld_threshold) & allowed[2]
         longer = withheld & (withheld_ban_steps >= duration)
         duration[longer], reason[longer] = withheld_ban_steps, WITHHELD_STORAGE
     return duration, reason
