@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from community_model.hour import FROM_BATTERY
+from community_model.hour import FROM_BATTERY, battery_power_limit_kwh
 from community_model.state import BANNED, ProsumerState
 from community_model.trades import trade_ids
 
@@ -108,6 +108,12 @@ class InvariantChecker:
             step,
             "a battery charged and discharged in the same step",
         )
+        limit = battery_power_limit_kwh(p, s.homes)
+        if limit is not None:  # battery_power_kw and/or battery_c_rate, through the terminals
+            through = np.maximum(s.charge_kwh, s.discharge_kwh)
+            _require(
+                through <= limit + TOL, step, "a battery exceeded its power limit", through - limit
+            )
         has = cap > 0
         _require(s.stored_kwh[has] >= p.soc_min * cap[has] - TOL, step, "SOC below soc_min")
         _require(s.stored_kwh[has] <= p.soc_max * cap[has] + TOL, step, "SOC above soc_max")

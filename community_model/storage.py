@@ -24,6 +24,7 @@ from agents.storage import STORAGE_POLICIES, BatterySpec, GridTariff, StorageInp
 from agents.storage.base import StoragePolicy
 from community_model.errors import ParameterError
 from community_model.homes import evenly_chosen
+from community_model.hour import battery_power_limit_kwh
 from community_model.parameters import Parameters
 from community_model.state import ProsumerState
 
@@ -120,6 +121,7 @@ class StorageAssignment:
         n = state.n
         out = BatteryFlows(np.zeros(n), np.zeros(n), np.zeros(n), state.stored_kwh.copy())
         cap = state.homes.battery_capacity_kwh
+        limit = battery_power_limit_kwh(self.params, state.homes)  # C-rate included
         for index, policy in enumerate(self.policies):
             rows = np.flatnonzero(self.policy_of == index)
             if len(rows) == 0:
@@ -132,6 +134,7 @@ class StorageAssignment:
                 stored_kwh=state.stored_kwh[rows],
                 capacity_kwh=cap[rows],
                 price_forecast=float(price_forecast),
+                power_limit_kwh=limit[rows] if np.ndim(limit) else limit,
             )
             flows = policy.decide(inputs)
             for column, values in zip(out, flows, strict=True):

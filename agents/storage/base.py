@@ -32,7 +32,9 @@ class BatterySpec(NamedTuple):
     soc_min: float  #: lowest state of charge [-]
     soc_max: float  #: highest state of charge [-]
     efficiency: float  #: one-way efficiency, on charge and on discharge [-]
-    power_limit_kwh: float | None  #: largest energy through the terminals per step [kWh]
+    #: largest energy through the terminals per step [kWh], from ``battery_power_kw``; the
+    #: limit of each home (with ``battery_c_rate`` too) is in :class:`StorageInputs`
+    power_limit_kwh: float | np.ndarray | None
 
 
 class GridTariff(NamedTuple):
@@ -61,6 +63,10 @@ class StorageInputs(NamedTuple):
     stored_kwh: np.ndarray  #: stored energy at the start of the step [kWh]
     capacity_kwh: np.ndarray  #: battery capacity, 0 without a battery [kWh]
     price_forecast: float  #: this step's grid price forecast [EUR/kWh]
+    #: largest energy through each home's battery terminals this step [kWh]: the smaller of
+    #: ``battery_power_kw`` and ``battery_c_rate`` x capacity; None: unlimited, or not given
+    #: (then :attr:`BatterySpec.power_limit_kwh` applies)
+    power_limit_kwh: np.ndarray | float | None = None
 
 
 class StoragePolicy:
@@ -101,6 +107,14 @@ class StoragePolicy:
     def decide(self, inputs: StorageInputs) -> BatteryFlows:
         """This step's battery flows of the homes ``inputs.rows`` (arrays of their length)."""
         raise NotImplementedError
+
+    def battery_of(self, inputs: StorageInputs) -> BatterySpec:
+        """The battery parameters of the homes ``inputs.rows``, with their own power limit
+        (``battery_c_rate`` included) where the inputs give it. Policies read the limit here,
+        not from ``self.battery``, which only knows ``battery_power_kw``."""
+        if inputs.power_limit_kwh is None:
+            return self.battery
+        return self.battery._replace(power_limit_kwh=inputs.power_limit_kwh)
 
     def log(self) -> list[dict]:
         """The decisions made so far, one dict of equal-length arrays per step (may be [])."""

@@ -179,6 +179,7 @@ def _plan_pieces(pv_kwh, load_kwh, grid_buy, grid_sell, stored_kwh, capacity_kwh
     buy = np.broadcast_to(grid_buy, (n, horizon))
     sell = np.broadcast_to(grid_sell, (n, horizon))
     limit = np.inf if battery.power_limit_kwh is None else battery.power_limit_kwh
+    limit = np.reshape(limit, (-1, 1)) if np.ndim(limit) else limit  # per home: a column
     low = np.minimum(battery.soc_min * capacity_kwh, stored_kwh)
     high = np.maximum(battery.soc_max * capacity_kwh, stored_kwh)
     span = (high - low)[:, None]
@@ -385,7 +386,7 @@ class ForecastArbitragePolicy(StoragePolicy):
         if stale or not np.array_equal(self._plan_rows, inputs.rows):
             self._make_plan(inputs)
             lead = 0
-        plan, b = self._plan, self.battery
+        plan, b = self._plan, self.battery_of(inputs)
         cap, stored = inputs.capacity_kwh, inputs.stored_kwh
         limit = np.inf if b.power_limit_kwh is None else b.power_limit_kwh
         charge = np.clip(
@@ -427,7 +428,7 @@ class ForecastArbitragePolicy(StoragePolicy):
             self.tariff.sell(horizon.price_forecast),
             inputs.stored_kwh,
             inputs.capacity_kwh,
-            self.battery,
+            self.battery_of(inputs),
         )
         self.lp_failures += not plan.ok
         self._plan, self._plan_rows, self._plan_step = plan, inputs.rows.copy(), inputs.step

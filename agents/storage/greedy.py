@@ -17,7 +17,7 @@ class GreedyPolicy(StoragePolicy):
     name = "greedy"
 
     def decide(self, inputs: StorageInputs) -> BatteryFlows:
-        b = self.battery
+        b = self.battery_of(inputs)
         return self_balance(
             inputs.pv_kwh - inputs.load_kwh,
             inputs.stored_kwh,

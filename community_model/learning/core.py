@@ -112,7 +112,7 @@ class ActionStorage(StoragePolicy):
         self.target = np.zeros(n_homes)  #: [-1, 1] per row of the model's state
 
     def decide(self, inputs: StorageInputs) -> BatteryFlows:
-        b, target = self.battery, self.target[inputs.rows]
+        b, target = self.battery_of(inputs), self.target[inputs.rows]
         cap, stored = inputs.capacity_kwh, inputs.stored_kwh
         room = headroom_kwh(stored, cap, b.soc_max) / b.efficiency
         can = deliverable_kwh(stored, cap, b.soc_min, b.efficiency)

@@ -1,5 +1,7 @@
 """SPEC section 8 invariants on every step of seeded runs, across configurations."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,19 @@ def test_checker_detects_broken_energy_balance():
     model.step()
     model.state.grid_import_kwh[4] += 1e-6  # a kWh from nowhere
     with pytest.raises(InvariantError, match="energy does not balance"):
+        checker.check()
+
+
+def test_checker_detects_a_battery_beyond_its_power_limit():
+    model = CommunityModel(n_prosumers=10, battery_share=1.0, rng=3)
+    checker = InvariantChecker(model)
+    model.step()  # unlimited; every other invariant holds
+    through = np.maximum(model.state.charge_kwh, model.state.discharge_kwh)
+    assert through.max() > 0.05
+    # the same hour judged against a C-rate of 0.01 per hour: the busiest batteries broke it
+    model.params = dataclasses.replace(model.params, battery_c_rate=0.01)
+    assert (0.01 * model.homes.battery_capacity_kwh < through).any()
+    with pytest.raises(InvariantError, match="exceeded its power limit"):
         checker.check()
 
 

@@ -91,6 +91,9 @@ def test_a_policy_defined_here_runs_for_half_the_battery_homes(registered):
         dict(feed_in_tariff=0.05, arbitrage_horizon_hours=12, arbitrage_replan_hours=3),
         dict(objective="maximize_p2p", clearing_mechanism="uniform", chain_enabled=True,
              difficulty=1, sign_trades=False),
+        # each home's own limit from a C-rate (the policy once saw battery_power_kw only)
+        dict(price_source="tou", battery_c_rate=0.25),
+        dict(price_source="tou", battery_c_rate=0.3, battery_power_kw=1.0, forecast_kind="naive"),
     ],
 )  # fmt: skip
 def test_arbitrage_keeps_every_invariant_every_step(params):
