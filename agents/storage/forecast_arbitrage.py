@@ -397,6 +397,16 @@ class ForecastArbitragePolicy(StoragePolicy):
             plan.discharge_kwh[:, lead], 0.0,
             np.minimum(deliverable_kwh(stored, cap, b.soc_min, b.efficiency), limit),
         )  # fmt: skip
+        # When exporting costs money (a fee above the price forecast: a negative export
+        # price) the plan may charge and discharge in one step, burning the surplus as
+        # losses. One battery does one or the other in a step: net the two at the same
+        # change of stored energy (never more than either planned flow), and the home
+        # exports the rest.
+        both = (charge > 0) & (discharge > 0)
+        if both.any():
+            rise = charge * b.efficiency - discharge / b.efficiency  # stored change [kWh]
+            charge = np.where(both, np.maximum(rise, 0.0) / b.efficiency, charge)
+            discharge = np.where(both, np.maximum(-rise, 0.0) * b.efficiency, discharge)
         withdrawn = discharge / b.efficiency
         new_stored = stored + charge * b.efficiency - withdrawn
         loss = charge * (1.0 - b.efficiency) + (withdrawn - discharge)

@@ -94,6 +94,9 @@ def test_a_policy_defined_here_runs_for_half_the_battery_homes(registered):
         # each home's own limit from a C-rate (the policy once saw battery_power_kw only)
         dict(price_source="tou", battery_c_rate=0.25),
         dict(price_source="tou", battery_c_rate=0.3, battery_power_kw=1.0, forecast_kind="naive"),
+        # a fee above the price: exporting costs money, and the plan would charge and
+        # discharge in one step to burn the surplus as losses (found by a random search)
+        dict(local_market_fee=0.5),
     ],
 )  # fmt: skip
 def test_arbitrage_keeps_every_invariant_every_step(params):
