@@ -40,7 +40,9 @@ of a planned step goes to the P2P market and then the grid as every other home's
 Prices are per kWh; with ``fee_mode = "quantity_scaled"`` the plan uses the per-kWh fee.
 
 Carrying out a plan: at step j after the re-plan the battery charges :math:`c_j` and
-discharges :math:`d_j`, clipped to what the SOC bounds and power limit allow now. Forecast
+discharges :math:`d_j`, clipped to what the SOC bounds and power limit allow now (and netted
+to one direction at the same change of stored energy should the plan do both in one step, as
+it may when exporting costs money). Forecast
 errors do not change the battery's schedule; they change the home's residual and so go to
 the market at that step's prices. At a re-plan step, lead 0 is the actual step.
 
