@@ -194,7 +194,10 @@ class InvariantChecker:
         net_import = s.grid_import_kwh.sum() - s.grid_export_kwh.sum()
         error = f["grid_upstream_kwh"] - net_import - f["grid_losses_kwh"]
         _require(abs(error) <= 1e-6 * (1 + s.n), step, f"feeder energy off by {error:.3g} kWh")
-        _require(f["grid_losses_kwh"] >= -1e-9, step, "negative feeder losses")
+        # Losses are sum(V * conj(Ybus V)) over every bus: with almost no flow on a large
+        # feeder (ieee_european_lv, ~900 buses) its rounding reaches -5e-9 kWh, so the same
+        # tolerance as the balance above, not 1e-9 (found by a random parameter search).
+        _require(f["grid_losses_kwh"] >= -1e-6 * (1 + s.n), step, "negative feeder losses")
         p2p_losses = f["grid_losses_p2p_kwh"]  # attributed to trades: a part of the losses
         _require(
             -1e-12 <= p2p_losses <= max(f["grid_losses_kwh"], 0.0) + 1e-9,
