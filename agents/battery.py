@@ -72,10 +72,17 @@ def self_balance(
     if power_limit_kwh is not None:
         charge = np.minimum(charge, power_limit_kwh)
         discharge = np.minimum(discharge, power_limit_kwh)
-    withdrawn = discharge / efficiency
-    stored = stored_kwh + charge * efficiency - withdrawn
-    loss = charge * (1.0 - efficiency) + (withdrawn - discharge)
-    return BatteryFlows(charge, discharge, loss, stored)
+    return flows_of(charge, discharge, stored_kwh, efficiency)
+
+
+def flows_of(charge_kwh, discharge_kwh, stored_kwh, efficiency: float) -> BatteryFlows:
+    """The step's flows from the energy into the terminals (``charge_kwh``) and delivered
+    (``discharge_kwh``) [kWh]: losses and the stored energy after the step, efficiency on
+    both ways."""
+    withdrawn = discharge_kwh / efficiency
+    stored = stored_kwh + charge_kwh * efficiency - withdrawn
+    loss = charge_kwh * (1.0 - efficiency) + (withdrawn - discharge_kwh)
+    return BatteryFlows(charge_kwh, discharge_kwh, loss, stored)
 
 
 def discharge_for_sale(

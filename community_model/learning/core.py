@@ -40,7 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from agents.battery import BatteryFlows, deliverable_kwh, headroom_kwh
+from agents.battery import BatteryFlows, deliverable_kwh, flows_of, headroom_kwh
 from agents.bidding import BiddingStrategy
 from agents.storage import StorageInputs, StoragePolicy
 from community_model.errors import ParameterError
@@ -120,9 +120,7 @@ class ActionStorage(StoragePolicy):
             room, can = np.minimum(room, b.power_limit_kwh), np.minimum(can, b.power_limit_kwh)
         charge = np.maximum(target, 0.0) * room
         discharge = np.maximum(-target, 0.0) * can
-        withdrawn = discharge / b.efficiency
-        loss = charge * (1.0 - b.efficiency) + (withdrawn - discharge)
-        return BatteryFlows(charge, discharge, loss, stored + charge * b.efficiency - withdrawn)
+        return flows_of(charge, discharge, stored, b.efficiency)
 
 
 def choose_learners(learners, n_prosumers: int) -> np.ndarray:
