@@ -64,7 +64,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from agents.battery import BatteryFlows, deliverable_kwh, headroom_kwh, self_balance
+from agents.battery import BatteryFlows, deliverable_kwh, flows_of, headroom_kwh, self_balance
 from agents.storage.base import BatterySpec, StorageInputs, StoragePolicy
 from agents.storage.forecasts import make_forecast, steps_per_day
 
@@ -409,9 +409,7 @@ class ForecastArbitragePolicy(StoragePolicy):
             rise = charge * b.efficiency - discharge / b.efficiency  # stored change [kWh]
             charge = np.where(both, np.maximum(rise, 0.0) / b.efficiency, charge)
             discharge = np.where(both, np.maximum(-rise, 0.0) * b.efficiency, discharge)
-        withdrawn = discharge / b.efficiency
-        new_stored = stored + charge * b.efficiency - withdrawn
-        loss = charge * (1.0 - b.efficiency) + (withdrawn - discharge)
+        flows = flows_of(charge, discharge, stored, b.efficiency)
         pv, load, price = self._plan_horizon
         self.records.append(
             {
@@ -429,7 +427,7 @@ class ForecastArbitragePolicy(StoragePolicy):
                 "plan_solved": np.full(len(inputs.rows), plan.ok),
             }
         )
-        return BatteryFlows(charge, discharge, loss, new_stored)
+        return flows
 
     def _make_plan(self, inputs: StorageInputs) -> None:
         horizon = self.forecast.horizon(inputs, self.horizon)
