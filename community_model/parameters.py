@@ -201,7 +201,8 @@ class Parameters:
         "H25", "-", "BDEW standard load profile of household demand", choices=LOAD_PROFILES
     )
     household_load_model: str = _p(
-        "bdew", "-", "standard source: the BDEW profile, or CREST households (richardsonpy)",
+        "bdew", "-", "standard source: the BDEW profile, or CREST households (richardsonpy; each "
+        "home's year takes 10-30 s the first time per seed, then comes from load_cache_dir)",
         choices=("bdew", "crest"),
     )  # fmt: skip
     load_cache_dir: str = _p(
