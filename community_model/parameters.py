@@ -723,7 +723,11 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
         return
     if meta["choices"]:
         # a tuple: some choices are a live registry view, whose `in` needs hashable values
-        if value not in tuple(meta["choices"]):
+        try:
+            known = value in tuple(meta["choices"])
+        except (TypeError, ValueError):  # an array's comparison has no single truth value
+            known = False
+        if not known:
             fail()
         return
     if str(type_).startswith("str"):
@@ -751,6 +755,8 @@ def _shown(value: Any, limit: int = 80) -> str:
         items = ", ".join(f"{v:g}" if isinstance(v, float) else repr(v) for v in value.ravel()[:6])
         more = ", ..." if value.size > 6 else ""
         return f"an array of shape {value.shape} ({items}{more})"
+    if isinstance(value, int) and value.bit_length() > 256:  # (repr refuses 4,300+ digits)
+        return f"an integer of {value.bit_length()} bits"
     text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -806,7 +812,13 @@ def _text_ok(kind: str, value: str) -> bool:
 
 
 def _check_number(value: Any, meta: dict, fail) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail()
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond any float (1e309 and up): outside every range
+        finite = False
+    if not finite:
         fail()
     lo, hi = meta["lo"], meta["hi"]
     if lo is not None and (value < lo or (meta["lo_open"] and value == lo)):

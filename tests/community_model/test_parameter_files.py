@@ -34,7 +34,7 @@ def test_random_bytes_give_a_parameter_error(tmp_path_factory, content):
 @given(
     key=st.sampled_from(Parameters.names()),
     value=st.one_of(
-        st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.text(max_size=8),
+        st.integers(-10**6, 10**6), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
         st.booleans(), st.lists(st.floats(-5, 5), max_size=30),
     ),
 )  # fmt: skip

@@ -25,6 +25,13 @@ BAD = [
     ({"battery_power_kw": -1.0}, "battery_power_kw must be a number in"),
     ({"pv_weather_min": 0.9, "pv_weather_max": 0.8}, "pv_weather_min must not exceed"),
     ({"battery_share": True}, "battery_share must be a number"),
+    # integers beyond any float, an array where a name is asked (found by a random search)
+    ({"n_prosumers": 10**400}, r"n_prosumers must be an integer in \[1, 1000000\], got an int"),
+    ({"n_prosumers": 10**5000}, "got an integer of 16610 bits"),
+    ({"step_hours": -(10**400)}, "step_hours must be"),
+    ({"pv_capacities_kw": (10**400, 1.0)}, "pv_capacities_kw must be a list"),
+    ({"fee_mode": np.array(["a", "b"])}, "fee_mode must be one of .*got an array of shape"),
+    ({"profile_source": np.array([1.0, 2.0])}, "profile_source must be one of"),
 ]
 
 
