@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 import tomllib
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
@@ -48,8 +49,11 @@ PROFILE_SOURCES = ("synthetic", "standard", "files")
 #: Annual consumption of the ten home types with the standard load profiles [kWh/a]
 ANNUAL_LOADS_KWH = (2000.0, 2500.0, 3000.0, 3500.0, 4000.0, 4500.0, 5000.0, 5500.0, 6000.0, 6500.0)
 #: What free-text parameters accept, by kind (checked in ``_check_text``)
+#: Years a ``start_date`` may lie in: pandas' clock ends in 1677 and 2262, and a run and its
+#: weather years and holidays need room on both sides.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 TEXT_KINDS = {
-    "date": "a date YYYY-MM-DD",
+    "date": f"a date YYYY-MM-DD in the years {FIRST_YEAR}-{LAST_YEAR}",
     "timezone": "an IANA time zone name such as 'Europe/Berlin' or 'UTC'",
     "weather": "TRY2010_01 .. TRY2010_15, 723170TYA, 703165TY, or the path of a CSV file",
     "path": "the path of a .csv or .parquet file, or '' for none",
@@ -132,7 +136,7 @@ class Parameters:
     step_hours: float = _p(
         1.0,
         "h",
-        "length of one model step; 1/step_hours must be a whole number",
+        "length of one model step; 1/step_hours must be a whole number, at most 60",
         lo=0,
         hi=1,
         lo_open=True,
@@ -512,9 +516,11 @@ class Parameters:
                 f"({self.arbitrage_horizon_hours}), got {self.arbitrage_replan_hours}"
             )
         steps_per_hour = 1.0 / self.step_hours
-        if abs(steps_per_hour - round(steps_per_hour)) > 1e-9:
+        # at most one step a minute: a year of finer steps would not fit in memory
+        if abs(steps_per_hour - round(steps_per_hour)) > 1e-9 or steps_per_hour > 60.5:
             raise ParameterError(
-                f"step_hours must divide one hour evenly (1, 0.5, 0.25, ...), got {self.step_hours}"
+                "step_hours must divide one hour evenly into at most 60 steps (1, 0.5, 0.25, "
+                f"..., 1/60), got {self.step_hours}"
             )
 
     def _validate_profiles(self) -> None:
@@ -777,16 +783,21 @@ def _text_ok(kind: str, value: str) -> bool:
     import datetime as dt
     import zoneinfo
 
-    if kind == "date":
+    if kind == "date":  # (fromisoformat alone takes week dates such as 2023-W01-1)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return False
         try:
-            dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             return False
-        return len(value) == 10
-    if kind == "timezone":
+        return FIRST_YEAR <= date.year <= LAST_YEAR
+    if kind == "timezone":  # one pandas can place the run's clock in ('Factory' it cannot)
+        import pandas as pd
+
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pd.Timestamp("2023-01-01").tz_localize(value)
+        except Exception:  # noqa: BLE001 - zoneinfo's, pytz's and pandas' errors differ
             return False
         return True
     if kind == "weather":

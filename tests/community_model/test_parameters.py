@@ -32,6 +32,14 @@ BAD = [
     ({"pv_capacities_kw": (10**400, 1.0)}, "pv_capacities_kw must be a list"),
     ({"fee_mode": np.array(["a", "b"])}, "fee_mode must be one of .*got an array of shape"),
     ({"profile_source": np.array([1.0, 2.0])}, "profile_source must be one of"),
+    # values the checks let through before and pandas refused later (found by the same search)
+    ({"start_date": "2023-W01-1"}, "start_date must be a date YYYY-MM-DD in the years 1900-2200"),
+    ({"start_date": "9999-12-31"}, "start_date must be a date"),
+    ({"start_date": "1677-09-21"}, "start_date must be a date"),
+    ({"timezone": "Factory"}, "timezone must be an IANA time zone name"),
+    ({"timezone": "localtime"}, "timezone must be an IANA time zone name"),
+    ({"step_hours": 2**-30}, "step_hours must divide one hour evenly into at most 60 steps"),
+    ({"step_hours": 1 / 61}, "step_hours must divide one hour evenly into at most 60 steps"),
 ]
 
 
