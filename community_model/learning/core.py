@@ -35,7 +35,9 @@ less paid, less the grid bill, plus the regulator's bonus less its penalty
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import pandas as pd
@@ -123,32 +125,55 @@ class ActionStorage(StoragePolicy):
         return flows_of(charge, discharge, stored, b.efficiency)
 
 
+#: Most price levels a discrete action space may have (gymnasium's MultiDiscrete is int64).
+MAX_LEVELS = 1_000_000
+
+
+def is_whole(value) -> bool:
+    """An integer (Python's or numpy's), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def whole_number(name: str, value, low: int, high: int | None = None) -> int:
+    """``value`` as an int in ``low .. high``, or a ParameterError naming ``name``."""
+    if not is_whole(value) or value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"in {low}..{high:,}"
+        raise ParameterError(f"{name} must be an integer {allowed}, got {value!r}")
+    return int(value)
+
+
+def flag(name: str, value) -> bool:
+    """``value`` as a bool (Python's or numpy's), or a ParameterError naming ``name``."""
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def choose_learners(learners, n_prosumers: int) -> np.ndarray:
     """Rows of the learning homes: ``None`` all, an int ``k`` the first ``k``, or rows."""
     if learners is None:
         return np.arange(n_prosumers)
-    if isinstance(learners, int | np.integer) and not isinstance(learners, bool):
+    if is_whole(learners):
         if not 1 <= learners <= n_prosumers:
             raise ParameterError(
                 f"learners must be a number of homes in 1..{n_prosumers}, got {learners}"
             )
         return np.arange(int(learners))
-    try:
-        rows = np.asarray(list(learners), dtype=np.int64)
-    except (TypeError, ValueError):
-        raise ParameterError(
-            f"learners must be None, a number of homes or rows 0..{n_prosumers - 1}, "
-            f"got {learners!r}"
-        ) from None
+    # rows are integers: a float, a bool, a string or a mapping is not read as one
+    if isinstance(learners, AbstractSet):
+        learners = sorted(learners, key=lambda row: (not is_whole(row), str(row)))
+    rows = learners if isinstance(learners, Sequence | np.ndarray) else ()
     if (
-        len(rows) == 0
-        or len(np.unique(rows)) != len(rows)
-        or not ((rows >= 0) & (rows < n_prosumers)).all()
+        isinstance(learners, str | bytes)
+        or len(rows) == 0
+        or not all(is_whole(row) and 0 <= row < n_prosumers for row in rows)
+        or len(set(map(int, rows))) != len(rows)
     ):
         raise ParameterError(
-            f"learners must be distinct rows 0..{n_prosumers - 1}, at least one, got {learners!r}"
+            f"learners must be None, a number of homes in 1..{n_prosumers} or distinct rows "
+            f"0..{n_prosumers - 1}, at least one, got {learners!r}"
         )
-    return rows
+    return np.array([int(row) for row in rows], dtype=np.int64)
 
 
 class MarketCore:
@@ -181,13 +206,13 @@ class MarketCore:
         record: bool = False,
         battery_action: bool = False,
     ):
-        if not isinstance(episode_hours, int | np.integer) or episode_hours < 1:
-            raise ParameterError(f"episode_hours must be an integer >= 1, got {episode_hours!r}")
-        for name, flag in (("record", record), ("battery_action", battery_action)):
-            if not isinstance(flag, bool):
-                raise ParameterError(f"{name} must be True or False, got {flag!r}")
-        self.record, self.battery_action = record, battery_action
-        self.episode_hours = int(episode_hours)
+        self.episode_hours = whole_number("episode_hours", episode_hours, 1)
+        self.record = flag("record", record)
+        self.battery_action = flag("battery_action", battery_action)
+        if model_kwargs is not None and not isinstance(model_kwargs, Mapping):
+            raise ParameterError(
+                f"model_kwargs must be a dict of CommunityModel keywords, got {model_kwargs!r}"
+            )
         self.model_kwargs = {**DEFAULT_MODEL_KWARGS, **(model_kwargs or {})}
         self.model = self._build(seed=None)  # validates the keywords at once
         self.learners = choose_learners(learners, self.model.params.n_prosumers)
@@ -236,12 +261,17 @@ class MarketCore:
         ``battery_action``, battery targets ([-1, 1], clipped); returns the learners'
         rewards: the change of their ``balance_eur`` [EUR]."""
         rows, balance = self._rows, self.model.state.balance_eur
-        self.bidding.bid_position[rows] = clip(bid_position, 0.0, 1.0)
-        self.bidding.ask_position[rows] = clip(ask_position, 0.0, 1.0)
+        bid, ask = clip(bid_position, 0.0, 1.0), clip(ask_position, 0.0, 1.0)
+        if math.isnan(bid.sum() + ask.sum()):  # (clipping keeps NaN; any NaN makes the sum NaN)
+            raise ParameterError("actions must be numbers: a price position is NaN")
         if self.storage is not None:
             if battery is None:
                 raise ParameterError("battery_action is on: step() needs battery targets")
-            self.storage.target[rows] = clip(battery, -1.0, 1.0)
+            target = clip(battery, -1.0, 1.0)
+            if math.isnan(target.sum()):
+                raise ParameterError("actions must be numbers: a battery target is NaN")
+            self.storage.target[rows] = target
+        self.bidding.bid_position[rows], self.bidding.ask_position[rows] = bid, ask
         before = balance[rows].copy()
         self.model.step()
         return balance[rows] - before

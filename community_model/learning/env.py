@@ -38,16 +38,23 @@ from gymnasium import spaces  # noqa: E402
 from pettingzoo import ParallelEnv  # noqa: E402
 
 from community_model.errors import ParameterError  # noqa: E402
-from community_model.learning.core import OBSERVATION_HIGH, OBSERVATION_LOW, MarketCore  # noqa: E402
+from community_model.learning.core import (  # noqa: E402
+    MAX_LEVELS,
+    OBSERVATION_HIGH,
+    OBSERVATION_LOW,
+    MarketCore,
+    is_whole,
+)
 
 
 def check_discrete(discrete) -> int | None:
-    """``discrete`` is None (continuous actions) or a number of price levels >= 2."""
+    """``discrete`` is None (continuous actions) or a number of price levels in 2..1,000,000."""
     if discrete is None:
         return None
-    if isinstance(discrete, bool) or not isinstance(discrete, int | np.integer) or discrete < 2:
+    if not is_whole(discrete) or not 2 <= discrete <= MAX_LEVELS:
         raise ParameterError(
-            f"discrete must be None or a number of price levels >= 2, got {discrete!r}"
+            f"discrete must be None or a number of price levels in 2..{MAX_LEVELS:,}, "
+            f"got {discrete!r}"
         )
     return int(discrete)
 

@@ -24,7 +24,7 @@ require("learning", "community_model.learning's environments")
 import gymnasium as gym  # noqa: E402
 
 from community_model.errors import ParameterError  # noqa: E402
-from community_model.learning.core import MarketCore  # noqa: E402
+from community_model.learning.core import MarketCore, is_whole  # noqa: E402
 from community_model.learning.env import action_space, check_discrete, observation_space, positions  # noqa: E402
 
 
@@ -37,7 +37,7 @@ class SingleHomeEnv(gym.Env):
         self, home: int = 0, episode_hours: int = 168, discrete=None, model_kwargs=None,
         record: bool = False, battery_action: bool = False,
     ):  # fmt: skip
-        if isinstance(home, bool) or not isinstance(home, int):
+        if not is_whole(home):
             raise ParameterError(f"home must be a row number (int), got {home!r}")
         self.discrete = check_discrete(discrete)
         self.core = MarketCore([home], episode_hours, model_kwargs, record, battery_action)

@@ -40,7 +40,13 @@ import pandas as pd
 
 from agents.bidding import BiddingStrategy, register_bidding_strategy
 from community_model.errors import ParameterError
-from community_model.learning.core import DEFAULT_MODEL_KWARGS, choose_learners, grid_only_change
+from community_model.learning.core import (
+    DEFAULT_MODEL_KWARGS,
+    MAX_LEVELS,
+    choose_learners,
+    grid_only_change,
+    whole_number,
+)
 from community_model.model import CommunityModel
 from community_model.parameters import Parameters
 
@@ -67,9 +73,7 @@ class LearnedBidding(BiddingStrategy):
 
     def __init__(self, values=None, n_levels: int = 6, epsilon: float = 0.0, seed: int = 0):
         if values is None:
-            if isinstance(n_levels, bool) or not isinstance(n_levels, int) or n_levels < 2:
-                raise ParameterError(f"n_levels must be an integer >= 2, got {n_levels!r}")
-            values = np.zeros((2, N_STATES, n_levels))
+            values = np.zeros((2, N_STATES, whole_number("n_levels", n_levels, 2, MAX_LEVELS)))
         self.values = np.asarray(values, dtype=float)
         if self.values.ndim != 3 or self.values.shape[:2] != (2, N_STATES):
             raise ParameterError(
@@ -232,8 +236,7 @@ def train(
     """
     model_kwargs = dict(model_kwargs or {})
     rows = choose_learners(learners, _params(model_kwargs).n_prosumers)
-    if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
-        raise ParameterError(f"episodes must be an integer >= 1, got {episodes!r}")
+    episodes = whole_number("episodes", episodes, 1)
     learner = LearnedBidding(n_levels=n_levels, seed=seed)
     curve, start = [], time.perf_counter()
     for e in range(episodes):

@@ -210,11 +210,40 @@ def test_record_and_battery_action_must_be_bools():
         ({"learners": [12]}, "distinct rows 0..11"),
         ({"episode_hours": 0}, "episode_hours must be an integer >= 1"),
         ({"model_kwargs": {**SMALL, "n_homes": 3}}, "model_kwargs"),
+        # found by a random search: read as other rows or crashing before
+        ({"learners": [0.7]}, "distinct rows 0..11"),  # was home_0
+        ({"learners": [True]}, "distinct rows 0..11"),  # was home_1
+        ({"learners": "2"}, "distinct rows 0..11"),  # was home_2
+        ({"learners": {0: 1}}, "distinct rows 0..11"),  # was its keys
+        ({"learners": [10**30]}, "distinct rows 0..11"),  # was an OverflowError
+        ({"episode_hours": True}, "episode_hours must be an integer >= 1"),  # was 1
+        ({"model_kwargs": [("n_prosumers", 5)]}, "model_kwargs must be a dict"),  # TypeError
     ],
 )
 def test_bad_environment_options_fail_with_one_clear_error(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         MarketCore(**{"model_kwargs": SMALL, **kwargs})
+
+
+def test_numpy_integers_bools_and_sets_are_accepted_as_options():
+    core = MarketCore(np.array([3, 1]), np.int64(4), SMALL, np.bool_(False), np.bool_(True))
+    assert core.learners.tolist() == [3, 1] and core.episode_hours == 4 and core.battery_action
+    assert MarketCore({5, 2}, model_kwargs=SMALL).learners.tolist() == [2, 5]
+    assert MarketCore(np.int64(3), model_kwargs=SMALL).learners.tolist() == [0, 1, 2]
+
+
+def test_a_nan_action_fails_clearly():
+    core = MarketCore(None, 4, SMALL, battery_action=True)
+    core.reset(1)
+    n = len(core.learners)
+    ok, bad = np.full(n, 0.5), np.full(n, 0.5)
+    bad[3] = np.nan
+    with pytest.raises(ParameterError, match="a price position is NaN"):
+        core.step(ok, bad, np.zeros(n))
+    with pytest.raises(ParameterError, match="a battery target is NaN"):
+        core.step(ok, ok, bad)
+    assert core.steps_done == 0  # refused before the hour ran, nothing set
+    assert (core.bidding.ask_position == 0.5).all() and (core.storage.target == 0).all()
 
 
 def test_bad_discrete_fails_clearly():
@@ -223,6 +252,9 @@ def test_bad_discrete_fails_clearly():
 
     with pytest.raises(ParameterError, match="discrete must be None or a number"):
         CommunityMarketEnv(2, discrete=1, model_kwargs=SMALL)
+    with pytest.raises(ParameterError, match=r"price levels in 2..1,000,000"):
+        CommunityMarketEnv(2, discrete=10**30, model_kwargs=SMALL)  # was an OverflowError
+    assert CommunityMarketEnv(2, discrete=np.int64(5), model_kwargs=SMALL).discrete == 5
 
 
 def test_the_learner_beats_zero_intelligence_on_seeds_it_did_not_train_on():
