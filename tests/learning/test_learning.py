@@ -195,6 +195,20 @@ def test_learners_run_their_batteries_by_the_third_action():
         core.step(np.full(n, 0.5), np.full(n, 0.5))
 
 
+def test_invariants_hold_at_the_least_battery_efficiency():
+    """At battery_efficiency 1e-6 a full charge buys 10^7 kWh in an hour: the invariants'
+    tolerance grows with the numbers compared (it did not, and rounding broke it)."""
+    kwargs = {"n_prosumers": 4, "battery_share": 1.0, "battery_efficiency": 1e-6}
+    core = MarketCore(None, 12, kwargs, battery_action=True)
+    core.reset(1)
+    checker, half, charged = InvariantChecker(core.model), np.full(4, 0.5), []
+    for hour in range(12):
+        core.step(half, half, np.full(4, 1.0 if hour % 2 == 0 else -1.0))
+        checker.check()
+        charged.append(core.model.state.charge_kwh.max())
+    assert max(charged) > 1e6  # [kWh]: the case is the extreme one
+
+
 def test_record_and_battery_action_must_be_bools():
     with pytest.raises(ParameterError, match="record must be True or False"):
         MarketCore(model_kwargs=SMALL, record="yes")
