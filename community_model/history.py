@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from chain.atomic_files import write_atomic
+from community_model.errors import ParameterError
 from community_model.state import ProsumerState
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class AgentHistory:
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             if any(self.folder.glob("part-*.parquet")):
-                raise ValueError(
+                raise ParameterError(
                     f"agent_data_dir {str(self.folder)!r} already holds agent data from another "
                     "run; choose an empty folder"
                 )

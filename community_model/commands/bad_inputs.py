@@ -188,7 +188,20 @@ def cases(folder: Path) -> list[tuple[str, list[str]]]:
         ("a tip prefix shorter than 16 digits",
          ["verify-chain", _chain_file(f, lambda ls: ls), "--tip", "0005"]),
         ("an infinite PV capacity", ["run", "--pv-capacities-kw", "inf,3"]),
+        ("an integer of 401 digits in a file",
+         ["run", "--config", _write(f, "digits.toml", "difficulty = 1" + "0" * 400 + "\n")]),
+        ("a start date given as an ISO week", ["run", "--start-date", "2023-W01-1"]),
+        ("a time zone pandas cannot use", ["run", "--timezone", "Factory"]),
+        ("an agent data folder holding another run's data",
+         ["run", "--no-files", "--agent-data-every", "1", "--agent-data-dir", _used_folder(f)]),
     ]  # fmt: skip
+
+
+def _used_folder(folder: Path) -> str:
+    """A folder that holds a part of another run's agent data."""
+    used = folder / "agents"
+    used.mkdir(exist_ok=True)
+    return str(Path(_write(used, "part-00000.parquet", b"")).parent)
 
 
 def run_case(argv: list[str]) -> tuple[int, str]:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from community_model import CommunityModel
+from community_model import CommunityModel, ParameterError
 from community_model.history import AgentHistory
 
 
@@ -64,7 +64,7 @@ def test_a_folder_with_another_runs_data_is_refused(tmp_path):
     history = AgentHistory(np.arange(3), folder, chunk_steps=1)
     model = CommunityModel(n_prosumers=3, rng=1)
     history.record(0.0, model.state)  # writes part-00000
-    with pytest.raises(ValueError, match="already holds agent data"):
+    with pytest.raises(ParameterError, match="already holds agent data"):
         AgentHistory(np.arange(3), folder)
 
 
