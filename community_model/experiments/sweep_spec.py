@@ -6,7 +6,7 @@ is accepted too, same keys, for files named ``*.yaml`` / ``*.yml``)::
 
     # battery.toml: 3 battery shares x 2 objectives x 5 seeds = 30 runs of 48 steps
     hours = 48                 # steps per run (default 24)
-    seeds = [0, 1, 2, 3, 4]    # a list of distinct integers >= 0, or a count: seeds = 5
+    seeds = [0, 1, 2, 3, 4]    # distinct integers in [0, 2**63 - 1], or a count: seeds = 5
     frames = true              # also keep every run's per-hour frame (default false)
     description = "free text, kept with the results"   # optional
 
@@ -174,9 +174,19 @@ class Run:
         return ", ".join([*parts, f"seed={self.seed}"])
 
 
-def _check_int(name: str, value: Any, lowest: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
-        raise SpecError(f"{name} must be an integer >= {lowest}, got {value!r}")
+#: Largest seed a sweep may run: the results' tables keep seeds as 64-bit integers.
+MAX_SEED = 2**63 - 1
+
+
+def _check_int(name: str, value: Any, lowest: int, highest: int | None = None) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < lowest
+        or (highest is not None and value > highest)
+    ):
+        allowed = f">= {lowest}" if highest is None else f"in [{lowest}, {highest}]"
+        raise SpecError(f"{name} must be an integer {allowed}, got {value!r}")
     return value
 
 
@@ -191,7 +201,7 @@ def _normalise_seeds(seeds: Any) -> tuple[int, ...]:
         raise SpecError(
             f"seeds must be a non-empty list of integers >= 0 or a count >= 1, got {seeds!r}"
         )
-    out = tuple(_check_int("every seed", s, 0) for s in seeds)
+    out = tuple(_check_int("every seed", s, 0, MAX_SEED) for s in seeds)
     if len(set(out)) != len(out):
         raise SpecError(f"seeds must be distinct, got {list(out)}")
     return out
@@ -332,7 +342,8 @@ def _product(grid: Mapping[str, Sequence[Any]]) -> Iterable[tuple]:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(word, list(choices), n=1)
+    # (a YAML key may be a number, a bool or null: compare its text)
+    hint = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
     return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 

@@ -107,7 +107,9 @@ BAD = [
     ("[fixed]\nbattery_share = 1\n[grid]\nbattery_share = [0]\n", "battery_share is both in"),
     ("seeds = [1, 1]\n", "seeds must be distinct, got [1, 1]"),
     ("seeds = 0\n", "seeds as a count must be in [1, 1,000,000], got 0"),
-    ("seeds = [-1]\n", "every seed must be an integer >= 0, got -1"),
+    ("seeds = [-1]\n", "every seed must be an integer in [0, 9223372036854775807], got -1"),
+    # a seed beyond the results' 64-bit columns (a traceback when the results were written)
+    ("seeds = [9223372036854775808]\n", "every seed must be an integer in [0, 922337203685477"),
     ("seeds = 'all'\n", "seeds must be a non-empty list of integers >= 0 or a count >= 1"),
     ("hours = 0\n", "hours must be an integer >= 1, got 0"),
     ("frames = 'yes'\n", "frames must be true or false, got 'yes'"),
@@ -123,6 +125,16 @@ def test_a_bad_spec_is_one_line_naming_the_problem(tmp_path, text, message):
     assert "\n" not in text_of_error
     assert text_of_error.startswith(f"{tmp_path / 'spec.toml'}: ")
     assert message in text_of_error
+
+
+@pytest.mark.parametrize(
+    "text", ["hours: 2\nfixed:\n  1: 2\n", "1: 2\n", "true: 1\n", "grid: {~: [1]}\n"]
+)
+def test_yaml_keys_that_are_not_text_are_one_line(tmp_path, text):
+    """YAML reads 1, true and ~ as a number, a bool and null (a traceback before)."""
+    with pytest.raises(SpecError, match="unknown (key|parameter)") as caught:
+        load_spec(write(tmp_path, text, "spec.yaml"))
+    assert "\n" not in str(caught.value)
 
 
 def test_bad_yaml_and_missing_file_are_one_line(tmp_path):
