@@ -118,7 +118,7 @@ def make_tx_id(hour: int, kind: str, seq: int) -> str:
     seq = _as_int("seq", seq)
     if hour < 0 or seq < 0:
         raise ChainError(f"hour and seq must be >= 0, got hour={hour}, seq={seq}")
-    if kind not in TRANSACTION_KINDS:
+    if not isinstance(kind, str) or kind not in TRANSACTION_KINDS:
         raise ChainError(f"kind must be one of {sorted(TRANSACTION_KINDS)}, got {kind!r}")
     return TX_ID_FORMAT.format(hour=hour, kind=kind, seq=seq)
 
@@ -174,7 +174,8 @@ class Transaction:
         if type(tx_id) is not str or not tx_id:
             if not isinstance(tx_id, str) or not tx_id:
                 raise ChainError(f"tx_id must be a non-empty str, got {tx_id!r}")
-        if self.kind not in TRANSACTION_KINDS:
+        # (a list or a dict read from a damaged file cannot be looked up in a set)
+        if not isinstance(self.kind, str) or self.kind not in TRANSACTION_KINDS:
             raise ChainError(
                 f"transaction {tx_id}: kind must be one of "
                 f"{sorted(TRANSACTION_KINDS)}, got {self.kind!r}"

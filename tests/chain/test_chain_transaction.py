@@ -58,6 +58,8 @@ def test_non_ascii_id_is_escaped():
     ("change", "fragment"),
     [
         ({"kind": "swap"}, "kind"),
+        ({"kind": []}, "kind must be one of"),  # from a damaged file (a TypeError before)
+        ({"kind": {"p2p": 1}}, "kind must be one of"),
         ({"kwh": 0.0}, "kwh must be > 0"),
         ({"kwh": -1.0}, "kwh must be > 0"),
         ({"kwh": math.inf}, "kwh must be finite"),
