@@ -104,3 +104,18 @@ def test_the_version_is_the_package_metadata(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"community-sim {community_model.__version__}"
+
+
+def test_the_model_reporters_in_the_docs_are_the_summary_columns_in_order():
+    """docs/output-files.md lists community_summary.csv's columns of a default run (three
+    were missing and one out of place, found by comparing a run's files with the docs)."""
+    from community_model import CommunityModel
+
+    text = (DOCS / "output-files.md").read_text()
+    paragraph = text[text.index("Model reporters (per step") : text.index("Run KPIs")]
+    listed = [
+        name.strip() for quoted in re.findall(r"`([^`]+)`", paragraph) for name in quoted.split(",")
+    ]
+    model = CommunityModel(n_prosumers=3, chain_enabled=False, rng=1)
+    model.step()
+    assert listed == list(model.step_frame().columns[2:])  # after hour and timestamp
