@@ -100,6 +100,11 @@ def _run(args: argparse.Namespace) -> int:
             "agent_data_every must be 1 when the run writes its files (they hold every hour of "
             f"every prosumer), got {params.agent_data_every}; add --no-files to run without them"
         )
+    if not args.no_files:  # the folder's parents are made now, as a sweep does: a path that
+        try:  # cannot be written fails before the run, not after it
+            args.out.resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            return report_error(f"cannot write to {args.out}: {err}")
     model = CommunityModel.from_params(params, rng=args.seed)
     checker = None
     if args.check_invariants:

@@ -119,3 +119,17 @@ def test_the_model_reporters_in_the_docs_are_the_summary_columns_in_order():
     model = CommunityModel(n_prosumers=3, chain_enabled=False, rng=1)
     model.step()
     assert listed == list(model.step_frame().columns[2:])  # after hour and timestamp
+
+
+def test_run_makes_the_out_folders_parents_or_fails_before_simulating(tmp_path, capsys):
+    out = tmp_path / "missing" / "parents" / "results"  # failed after the run before
+    assert main(["run", "--prosumers", "3", "--hours", "2", "--out", str(out)]) == 0
+    assert (out / "community_summary.csv").exists()
+    (tmp_path / "a_file").write_text("")
+    capsys.readouterr()
+    code = main(
+        ["run", "--prosumers", "3", "--hours", "2", "--out", str(tmp_path / "a_file" / "r")]
+    )
+    printed = capsys.readouterr()
+    assert code == 2 and "cannot write to" in printed.err
+    assert "Community of" not in printed.out  # refused before the run, not after it
