@@ -96,26 +96,47 @@ def parse_iso_timestamps(values) -> pd.DatetimeIndex:
     if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
         return pd.DatetimeIndex(series)
     text = series.astype(str)
+    has_offset = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).to_numpy()
+    parsed = None
     with warnings.catch_warnings():  # pandas warns (and will refuse) on several UTC offsets
         warnings.simplefilter("error", FutureWarning)
         try:
-            return pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
+            parsed = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601"))
         except (ValueError, TypeError, FutureWarning):
             pass
-    try:  # several UTC offsets (daylight saving time): read them as UTC instants
-        parsed = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
-    except (ValueError, TypeError):
-        parsed = None
+    if parsed is None:
+        try:  # several UTC offsets (daylight saving time): read them as UTC instants
+            parsed = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", utc=True))
+        except (ValueError, TypeError):
+            pass
     if parsed is not None:
-        if text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).all():
-            return parsed
-        raise ValueError("timestamps mix UTC offsets and local times")
+        # (pandas reads a local time in the first row's offset: a mix is refused here)
+        if has_offset.any() and not has_offset.all():
+            raise _mixed(has_offset)
+        return parsed
     for row, value in enumerate(text, start=1):
         try:
-            pd.Timestamp(value)
-        except (ValueError, TypeError):
-            raise ValueError(f"row {row}: {value!r} is not an ISO 8601 timestamp") from None
-    raise ValueError("timestamps mix UTC offsets and local times")
+            pd.to_datetime(value, format="ISO8601", utc=True)
+        except (ValueError, TypeError):  # (OutOfBoundsDatetime is a ValueError)
+            raise ValueError(
+                f"row {row}: {value!r} is not an ISO 8601 timestamp between the years 1678 and 2261"
+            ) from None
+    raise _mixed(has_offset)
+
+
+def _mixed(has_offset: np.ndarray) -> ValueError:
+    """The error for a column that mixes UTC offsets and local times, naming two rows."""
+    first = bool(has_offset[0])
+    differ = np.flatnonzero(has_offset != first)
+    row = int(differ[0]) + 1 if len(differ) else 1
+    return ValueError(
+        f"timestamps mix UTC offsets and local times (row 1 {_offset_or_not(first)}, "
+        f"row {row} {_offset_or_not(not first)})"
+    )
+
+
+def _offset_or_not(has: bool) -> str:
+    return "has a UTC offset" if has else "has none"
 
 
 def local_wall_clock(times: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:

@@ -67,16 +67,14 @@ def parse_timestamps(
         parsed = parse_iso_timestamps(column)
     except ValueError as err:
         raise ProfileDataError(f"{where}: column 'timestamp' has a bad timestamp ({err})") from None
-    if parsed.tz is None:
-        try:
-            parsed = parsed.tz_localize(first.tz, ambiguous="infer", nonexistent="raise")
-        except Exception as err:  # noqa: BLE001 - pytz/zoneinfo errors differ by version
-            raise ProfileDataError(
-                f"{where}: column 'timestamp' has a local time that does not exist or cannot "
-                f"be placed around a clock change ({err}); give UTC offsets"
-            ) from None
     expected = step_times(first, step_hours, len(parsed))
-    wrong = np.flatnonzero(ns(parsed) != ns(expected))
+    if parsed.tz is None:
+        # local times are compared on the wall clock: the run's own steps tell the repeated
+        # hour of an autumn clock change apart by their order, even where a file holds only
+        # one of the two (inferring it from the file alone cannot)
+        wrong = np.flatnonzero(ns(parsed) != ns(expected.tz_localize(None)))
+    else:
+        wrong = np.flatnonzero(ns(parsed) != ns(expected))
     if len(wrong):
         k = int(wrong[0])
         raise ProfileDataError(
@@ -84,7 +82,7 @@ def parse_timestamps(
             f"{expected[k].isoformat()} (rows are consecutive steps of {step_hours:g} h from "
             "the run's start_date and start_hour)"
         )
-    return parsed
+    return expected
 
 
 #: Largest energy a file may give one home in one step [kWh] (beyond it sums overflow).

@@ -93,6 +93,40 @@ def test_naive_local_timestamps_are_read_on_the_run_clock(tmp_path):
     model.run_for(48)  # the repeated 02:00 of 29 October is placed by its order
 
 
+@pytest.mark.parametrize(
+    ("start_hour", "stamps"),
+    [
+        (1, ["2023-10-29T01:00", "2023-10-29T02:00"]),  # the first 02:00 only
+        (2, ["2023-10-29T02:00"]),
+        (1, ["2023-10-29T01:00", "2023-10-29T02:00", "2023-10-29T02:00", "2023-10-29T03:00"]),
+        (1, ["2023-03-26T01:00", "2023-03-26T03:00"]),  # spring: 02:00 does not exist
+    ],
+)
+def test_local_times_around_a_clock_change_follow_the_runs_steps(tmp_path, start_hour, stamps):
+    """A file holding one of the two 02:00 of an autumn day was refused ("cannot infer dst
+    time"); its rows are the run's own steps on the wall clock, found by a random search."""
+    frame = pd.DataFrame({"timestamp": stamps, **{f"home_{k}": 0.5 for k in range(N)}})
+    frame.to_csv(tmp_path / "dst.csv", index=False)
+    model = CommunityModel(
+        n_prosumers=N, profile_source="files", load_file=str(tmp_path / "dst.csv"),
+        start_date=stamps[0][:10], start_hour=start_hour, chain_enabled=False, rng=1,
+    )  # fmt: skip
+    model.run_for(len(stamps))
+    assert model.state.demand_kwh.tolist() == [0.5] * N
+
+
+def test_a_local_time_after_one_with_an_offset_is_refused(tmp_path):
+    """pandas read row 2 in row 1's offset, so the file was taken for 23:00Z, 23:00Z."""
+    stamps = ["2022-12-31T23:00Z", "2023-01-01T00:00", "2023-01-01T01:00Z"]
+    frame = pd.DataFrame({"timestamp": stamps, **{f"home_{k}": 0.5 for k in range(N)}})
+    frame.to_csv(tmp_path / "mixed.csv", index=False)
+    with pytest.raises(ParameterError, match=r"mix UTC offsets and local times \(row 1 has a"):
+        CommunityModel(
+            n_prosumers=N, profile_source="files", load_file=str(tmp_path / "mixed.csv"), rng=1,
+            **FILES_CLOCK,
+        )  # fmt: skip
+
+
 def _broken(tmp_path, load, change):
     params = Parameters(**FILES_CLOCK)
     times = run_times(params, len(load))
@@ -130,6 +164,10 @@ BROKEN = {
     "bad timestamp": (
         lambda f: _set(f, "timestamp", 3, "tomorrow"),
         r"column 'timestamp' has a bad timestamp \(row 4: 'tomorrow'",
+    ),
+    "a year pandas cannot hold": (
+        lambda f: _set(f, "timestamp", 0, "9999-01-01T00:00+01:00"),
+        r"row 1: '9999-01-01T00:00\+01:00' is not an ISO 8601 timestamp between the years",
     ),
     "gap in time": (
         lambda f: f.drop(index=5).reset_index(drop=True),
