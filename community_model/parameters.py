@@ -725,7 +725,8 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
 
     if meta.get("text"):
         if not isinstance(value, str) or not _text_ok(meta["text"], value):
-            fail()
+            why = _why(value) if meta["text"] in ("path", "weather", "feeder") else ""
+            raise ParameterError(f"{name} must be {allowed}, got {_shown(value)}{why}")
         return
     if meta["choices"]:
         # a tuple: some choices are a live registry view, whose `in` needs hashable values
@@ -753,6 +754,15 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
     if str(type_) == "int" and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
         fail()
     _check_number(value, meta, fail)
+
+
+def _why(value: Any) -> str:
+    """Why a path was refused, where the path itself tells: missing or a folder."""
+    if not isinstance(value, str) or not os.path.splitext(value)[1]:
+        return ""
+    if os.path.isdir(value):
+        return " (a folder)"
+    return "" if os.path.exists(value) else " (no such file)"
 
 
 def _shown(value: Any, limit: int = 80) -> str:

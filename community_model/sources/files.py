@@ -127,7 +127,7 @@ def _numeric(
 
 def _plain(value):
     """A cell as Python shows it (``nan``, not ``np.float64(nan)``)."""
-    return value.item() if hasattr(value, "item") else value
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def home_columns(n_homes: int) -> list[str]:

@@ -40,7 +40,15 @@ BAD = [
     ({"timezone": "localtime"}, "timezone must be an IANA time zone name"),
     ({"step_hours": 2**-30}, "step_hours must divide one hour evenly into at most 60 steps"),
     ({"step_hours": 1 / 61}, "step_hours must divide one hour evenly into at most 60 steps"),
+    ({"load_file": "/no/such/load.csv"}, r"got '/no/such/load.csv' \(no such file\)"),
 ]
+
+
+def test_a_folder_given_as_a_file_is_named_so(tmp_path):
+    folder = tmp_path / "loads.csv"
+    folder.mkdir()
+    with pytest.raises(ParameterError, match=r"load_file must be the path .*\(a folder\)"):
+        Parameters(load_file=str(folder), profile_source="files")
 
 
 def test_defaults_are_the_spec_defaults():
