@@ -638,8 +638,8 @@ class Parameters:
         beside a ``[parameters]`` table are refused.
         """
         try:
-            with open(path, "rb") as file:
-                document = tomllib.load(file)
+            with open(path, encoding="utf-8-sig") as file:  # (-sig: Notepad's byte-order mark)
+                document = tomllib.loads(file.read())
         except OSError as err:
             message = f"cannot read parameter file {str(path)!r}: {err.strerror}"
             raise ParameterError(message) from None

@@ -366,7 +366,7 @@ def load_spec(path: str | Path) -> SweepSpec:
             data = _load_yaml(text, path)
         else:
             try:
-                data = tomllib.loads(text.decode("utf-8"))
+                data = tomllib.loads(text.decode("utf-8-sig"))  # (a byte-order mark is fine)
             except UnicodeDecodeError as err:
                 raise SpecError(f"not UTF-8 text: {err}") from None
             except tomllib.TOMLDecodeError as err:

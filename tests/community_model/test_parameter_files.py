@@ -50,3 +50,10 @@ def test_a_table_that_is_not_parameters(tmp_path):
     path.write_text("parameters = 3\n")
     with pytest.raises(ParameterError, match=r"\[parameters\] must be a table"):
         Parameters.read_toml(path)
+
+
+def test_a_byte_order_mark_is_read(tmp_path):
+    """Windows editors start UTF-8 files with one (refused as bad TOML before)."""
+    path = tmp_path / "p.toml"
+    path.write_bytes(b"\xef\xbb\xbfn_prosumers = 5\n")
+    assert Parameters.read_toml(path) == {"n_prosumers": 5}

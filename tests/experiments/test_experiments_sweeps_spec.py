@@ -137,6 +137,13 @@ def test_yaml_keys_that_are_not_text_are_one_line(tmp_path, text):
     assert "\n" not in str(caught.value)
 
 
+def test_a_toml_spec_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_bytes(b"\xef\xbb\xbfhours = 2\nseeds = 3\n")
+    spec = load_spec(path)
+    assert (spec.hours, spec.seeds) == (2, (0, 1, 2))
+
+
 def test_bad_yaml_and_missing_file_are_one_line(tmp_path):
     with pytest.raises(SpecError, match=r"bad YAML: .*line 2") as caught:
         load_spec(write(tmp_path, "grid: [\n", "spec.yml"))
