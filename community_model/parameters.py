@@ -48,10 +48,10 @@ CLEARING_MECHANISMS = tuple(MECHANISMS)
 PROFILE_SOURCES = ("synthetic", "standard", "files")
 #: Annual consumption of the ten home types with the standard load profiles [kWh/a]
 ANNUAL_LOADS_KWH = (2000.0, 2500.0, 3000.0, 3500.0, 4000.0, 4500.0, 5000.0, 5500.0, 6000.0, 6500.0)
-#: What free-text parameters accept, by kind (checked in ``_check_text``)
 #: Years a ``start_date`` may lie in: pandas' clock ends in 1677 and 2262, and a run and its
 #: weather years and holidays need room on both sides.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
+#: What free-text parameters accept, by kind (checked in ``_check_text``)
 TEXT_KINDS = {
     "date": f"a date YYYY-MM-DD in the years {FIRST_YEAR}-{LAST_YEAR}",
     "timezone": "an IANA time zone name such as 'Europe/Berlin' or 'UTC'",

@@ -160,8 +160,8 @@ def choose_learners(learners, n_prosumers: int) -> np.ndarray:
             )
         return np.arange(int(learners))
     # rows are integers: a float, a bool, a string or a mapping is not read as one
-    if isinstance(learners, AbstractSet):
-        learners = sorted(learners, key=lambda row: (not is_whole(row), str(row)))
+    if isinstance(learners, AbstractSet):  # (in row order; anything else fails below)
+        learners = sorted(learners) if all(map(is_whole, learners)) else list(learners)
     rows = learners if isinstance(learners, Sequence | np.ndarray) else ()
     if (
         isinstance(learners, str | bytes)

@@ -242,7 +242,7 @@ def test_bad_environment_options_fail_with_one_clear_error(kwargs, match):
 def test_numpy_integers_bools_and_sets_are_accepted_as_options():
     core = MarketCore(np.array([3, 1]), np.int64(4), SMALL, np.bool_(False), np.bool_(True))
     assert core.learners.tolist() == [3, 1] and core.episode_hours == 4 and core.battery_action
-    assert MarketCore({5, 2}, model_kwargs=SMALL).learners.tolist() == [2, 5]
+    assert MarketCore({10, 2, 5}, model_kwargs=SMALL).learners.tolist() == [2, 5, 10]
     assert MarketCore(np.int64(3), model_kwargs=SMALL).learners.tolist() == [0, 1, 2]
 
 
