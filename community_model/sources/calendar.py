@@ -121,14 +121,15 @@ def parse_iso_timestamps(values) -> pd.DatetimeIndex:
             raise ValueError(
                 f"row {row}: {value!r} is not an ISO 8601 timestamp between the years 1678 and 2261"
             ) from None
-    raise _mixed(has_offset)
+    if has_offset.any() and not has_offset.all():
+        raise _mixed(has_offset)
+    raise ValueError("the rows are ISO 8601 timestamps one by one but not read as one column")
 
 
 def _mixed(has_offset: np.ndarray) -> ValueError:
     """The error for a column that mixes UTC offsets and local times, naming two rows."""
     first = bool(has_offset[0])
-    differ = np.flatnonzero(has_offset != first)
-    row = int(differ[0]) + 1 if len(differ) else 1
+    row = int(np.flatnonzero(has_offset != first)[0]) + 1
     return ValueError(
         f"timestamps mix UTC offsets and local times (row 1 {_offset_or_not(first)}, "
         f"row {row} {_offset_or_not(not first)})"
