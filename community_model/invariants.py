@@ -100,17 +100,18 @@ class InvariantChecker:
         _require(s.deferred_kwh >= -TOL, step, "negative deferred demand")
 
         stored_change = s.stored_kwh - self.prev_stored
-        battery_error = stored_change - (s.charge_kwh * eff - s.discharge_kwh / eff)
+        withdrawn = s.discharge_kwh / eff  # taken from the stored energy [kWh]
+        battery_error = stored_change - (s.charge_kwh * eff - withdrawn)
         _require(
-            _within(battery_error, s.stored_kwh, self.prev_stored, s.discharge_kwh / eff),
+            _within(battery_error, s.stored_kwh, self.prev_stored, withdrawn),
             step,
             "stored energy change is not charge*eff - discharge/eff",
             battery_error,
         )
-        expected_loss = s.charge_kwh - s.charge_kwh * eff + s.discharge_kwh / eff - s.discharge_kwh
+        expected_loss = s.charge_kwh - s.charge_kwh * eff + withdrawn - s.discharge_kwh
         loss_error = s.loss_kwh - expected_loss
         _require(
-            _within(loss_error, s.charge_kwh, s.discharge_kwh / eff),
+            _within(loss_error, s.charge_kwh, withdrawn),
             step,
             "battery losses misaccounted",
             loss_error,

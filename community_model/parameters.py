@@ -720,13 +720,12 @@ def _check_field(name: str, value: Any, meta: dict, type_: str) -> None:
             raise ParameterError(f"{name} must be {allowed}, got {value!r}")
         return
 
-    def fail() -> None:
-        raise ParameterError(f"{name} must be {allowed}, got {_shown(value)}")
+    def fail(why: str = "") -> None:
+        raise ParameterError(f"{name} must be {allowed}, got {_shown(value)}{why}")
 
     if meta.get("text"):
         if not isinstance(value, str) or not _text_ok(meta["text"], value):
-            why = _why(value) if meta["text"] in ("path", "weather", "feeder") else ""
-            raise ParameterError(f"{name} must be {allowed}, got {_shown(value)}{why}")
+            fail(_why(value) if meta["text"] in ("path", "weather", "feeder") else "")
         return
     if meta["choices"]:
         # a tuple: some choices are a live registry view, whose `in` needs hashable values
